@@ -1,0 +1,50 @@
+#pragma once
+// Index-based access to std::variant and boost::variant2::variant alike.
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+#include <boost/variant2/variant.hpp>
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace chronicle {
+inline namespace v0 {
+namespace detail {
+
+template <class V>
+struct is_variant : std::false_type {};
+template <class... Ts>
+struct is_variant<std::variant<Ts...>> : std::true_type {};
+template <class... Ts>
+struct is_variant<boost::variant2::variant<Ts...>> : std::true_type {};
+
+// The alternatives of either variant as one flat list, computed once per set.
+template <class V>
+using alternatives = boost::mp11::mp_rename<V, boost::mp11::mp_list>;
+
+// Unqualified get_if finds std::get_if or variant2::get_if by ADL (C++20 allows
+// ADL with explicit template arguments).
+template <std::size_t I, class V>
+constexpr decltype(auto) unchecked_get(V&& v) noexcept {
+  return *get_if<I>(&v);
+}
+
+// Dispatch on the held index with a switch (Mp11's halving mp_with_index), so a
+// visit is a jump, never a chain of comparisons.
+template <class V, class F>
+constexpr decltype(auto) visit_alternative(V&& v, F&& f) {
+  using plain = std::remove_cvref_t<V>;
+  if constexpr (requires { v.valueless_by_exception(); }) {
+    if (v.valueless_by_exception()) throw std::bad_variant_access{};
+  }
+  return boost::mp11::mp_with_index<boost::mp11::mp_size<alternatives<plain>>::value>(
+      v.index(), [&](auto index) -> decltype(auto) {
+        return std::forward<F>(f)(unchecked_get<index>(std::forward<V>(v)));
+      });
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,50 @@
+#pragma once
+/// @file
+/// @brief The envelope every recorded event travels in, and the shape of an event about to be appended.
+#include <chronicle/event.hpp>
+
+#include <boost/uuid/uuid.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief Identifies one event (and correlation/causation chains). A nil id means "none".
+using event_id = boost::uuids::uuid;
+
+/// @brief The clock that stamps recorded events.
+using clock = std::chrono::system_clock;
+
+/// @brief An event on its way into a store: the payload plus the ids the caller chose.
+///
+/// `id` makes appends idempotent: re-appending the same ids at the same place is a no-op.
+template <event_set Set>
+struct pending_event {
+  Set event;
+  event_id id{};
+  event_id correlation_id{};
+  event_id causation_id{};
+};
+
+/// @brief An event as the store recorded it.
+template <event_set Set>
+struct recorded_event {
+  std::string stream_id;
+  std::uint64_t version = 0;   ///< 1-based, contiguous within the stream
+  std::uint64_t position = 0;  ///< 1-based, gap-free and strictly increasing across the store
+  event_id id{};
+  clock::time_point recorded_at{};  ///< never decreases along global position
+  event_id correlation_id{};
+  event_id causation_id{};
+  Set event;
+
+  /// @brief The stable name of the event's type (`event_traits<E>::name`).
+  [[nodiscard]] std::string_view type() const noexcept { return event_name(event); }
+};
+
+}  // namespace v0
+}  // namespace chronicle

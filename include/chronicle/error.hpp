@@ -1,0 +1,128 @@
+#pragma once
+/// @file
+/// @brief Typed errors and the result type every fallible chronicle call returns.
+#include <chronicle/envelope.hpp>
+#include <chronicle/expected_version.hpp>
+
+#include <boost/system/result.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief A value or a typed error (Boost.System's `result`); never an exception for expected failures.
+template <class T, class E>
+using result = boost::system::result<T, E>;
+
+/// @brief Longest stream id a store accepts, in bytes. Ids are otherwise arbitrary bytes.
+inline constexpr std::size_t max_stream_id_size = 1024;
+
+/// @brief The stream's version did not satisfy the append's expected version.
+struct concurrency_conflict {
+  std::string stream_id;
+  expected_version expected = expected_version::any();
+  std::uint64_t actual = 0;
+};
+
+/// @brief An event id of the batch is already recorded, and not as this very batch at this very place.
+struct duplicate_event {
+  std::string stream_id;
+  event_id id{};
+};
+
+/// @brief A stream id that is empty or longer than `max_stream_id_size`.
+struct invalid_stream_id {
+  std::size_t size = 0;
+};
+
+/// @brief An append of no events (nothing to order, so nothing is written).
+struct empty_batch {
+  std::string stream_id;
+};
+
+/// @brief Everything an append can refuse.
+using store_error = std::variant<concurrency_conflict, duplicate_event, invalid_stream_id, empty_batch>;
+
+/// @brief A temporal load named a stream that has no events.
+struct stream_not_found {
+  std::string stream_id;
+};
+
+/// @brief A temporal load asked for a version beyond the stream's current one.
+struct version_out_of_range {
+  std::string stream_id;
+  std::uint64_t requested = 0;
+  std::uint64_t current = 0;
+};
+
+/// @brief Everything a temporal load can refuse.
+using load_error = std::variant<stream_not_found, version_out_of_range>;
+
+/// @brief One line for a log or an exception message.
+inline std::string describe(const concurrency_conflict& e) {
+  std::string expected;
+  switch (e.expected.which()) {
+    case expected_version::kind::any: expected = "any"; break;
+    case expected_version::kind::no_stream: expected = "no stream"; break;
+    case expected_version::kind::stream_exists: expected = "an existing stream"; break;
+    case expected_version::kind::exact: expected = "version " + std::to_string(e.expected.version()); break;
+  }
+  return "concurrency conflict on stream '" + e.stream_id + "': expected " + expected + ", found version " +
+         std::to_string(e.actual);
+}
+inline std::string describe(const duplicate_event& e) {
+  return "event " + boost::uuids::to_string(e.id) + " is already recorded (appending to stream '" +
+         e.stream_id + "')";
+}
+inline std::string describe(const invalid_stream_id& e) {
+  return "invalid stream id of " + std::to_string(e.size) + " bytes (must be 1 to " +
+         std::to_string(max_stream_id_size) + ")";
+}
+inline std::string describe(const empty_batch& e) { return "empty batch appended to stream '" + e.stream_id + "'"; }
+inline std::string describe(const stream_not_found& e) { return "stream '" + e.stream_id + "' not found"; }
+inline std::string describe(const version_out_of_range& e) {
+  return "stream '" + e.stream_id + "' has version " + std::to_string(e.current) + ", not " +
+         std::to_string(e.requested);
+}
+template <class T>
+concept describable = requires(const T& t) { describe(t); };
+
+template <class... Ts>
+  requires(describable<Ts> && ...)
+std::string describe(const std::variant<Ts...>& e) {
+  return std::visit([](const auto& alternative) { return describe(alternative); }, e);
+}
+
+/// @brief Thrown by `result::value()` when it holds an error; carries the error itself.
+template <class E>
+class error_exception : public std::exception {
+ public:
+  explicit error_exception(E error) : error_(std::move(error)) {
+    if constexpr (describable<E>)
+      message_ = "chronicle: " + describe(error_);
+    else
+      message_ = "chronicle: the result holds an error";
+  }
+  [[nodiscard]] const E& error() const noexcept { return error_; }
+  [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  E error_;
+  std::string message_;
+};
+
+/// Found by ADL from `boost::system::result::value()` for any error variant holding a chronicle type.
+template <class... Ts>
+[[noreturn]] void throw_exception_from_error(const std::variant<Ts...>& e, const boost::source_location&) {
+  throw error_exception<std::variant<Ts...>>(e);
+}
+
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,134 @@
+#pragma once
+/// @file
+/// @brief Events, their stable names, and event sets (the sum type of a stream's events).
+#include <chronicle/detail/variant.hpp>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief Customisation point for an event's stable name.
+///
+/// By default reads `E::event_type`. Specialise it for event types you cannot edit:
+/// `template <> struct chronicle::event_traits<Foreign> { static constexpr std::string_view name = "Foreign"; };`
+template <class E>
+struct event_traits {};
+
+template <class E>
+  requires requires {
+    { E::event_type } -> std::convertible_to<std::string_view>;
+  }
+struct event_traits<E> {
+  static constexpr std::string_view name = E::event_type;
+};
+
+/// @brief An event: a plain struct with a stable name.
+template <class E>
+concept event = std::is_class_v<E> && !std::is_const_v<E> && !std::is_volatile_v<E> &&
+                std::is_move_constructible_v<E> && requires {
+                  { event_traits<E>::name } -> std::convertible_to<std::string_view>;
+                };
+
+/// @brief The stable name of event type `E`, as declared by the user.
+template <event E>
+inline constexpr std::string_view event_name_v = event_traits<E>::name;
+
+namespace detail {
+
+template <class E, bool Named = event<E>>
+struct event_has_no_stable_name {
+  static_assert(Named,
+                "chronicle: an event type has no stable name; add `static constexpr std::string_view "
+                "event_type = \"...\";` to it, or specialise chronicle::event_traits for it");
+  static constexpr bool value = Named;
+};
+
+template <class... Es>
+constexpr std::array<std::string_view, sizeof...(Es)> names_of(boost::mp11::mp_list<Es...>) {
+  return {event_traits<Es>::name...};
+}
+
+template <class List>
+constexpr std::pair<std::size_t, std::size_t> first_duplicate_name() {
+  constexpr auto names = names_of(List{});
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = i + 1; j < names.size(); ++j)
+      if (names[i] == names[j]) return {i, j};
+  return {0, 0};
+}
+
+template <class First, class Second, bool Unique>
+struct two_events_share_a_name {
+  static_assert(Unique,
+                "chronicle: two events of one event set declare the same event_type name; each "
+                "event needs its own stable name");
+  static constexpr bool value = Unique;
+};
+
+template <class List>
+constexpr bool names_are_unique() {
+  constexpr auto dup = first_duplicate_name<List>();
+  return two_events_share_a_name<boost::mp11::mp_at_c<List, dup.first>,
+                                 boost::mp11::mp_at_c<List, dup.second>,
+                                 dup.first == dup.second>::value;
+}
+
+template <class E>
+using named_event = boost::mp11::mp_bool<event_has_no_stable_name<E>::value>;
+
+template <class List>
+inline constexpr auto names_v = names_of(List{});
+
+template <class V>
+constexpr bool check_event_set() {
+  using list = alternatives<V>;
+  constexpr bool named = boost::mp11::mp_all_of<list, named_event>::value;
+  if constexpr (named)
+    return names_are_unique<list>();
+  else
+    return false;
+}
+
+}  // namespace detail
+
+/// @brief A stream's events: a `std::variant` or `boost::variant2::variant` of named plain structs.
+template <class V>
+concept event_set = detail::is_variant<V>::value;
+
+/// @brief The event types of a set, as an Mp11 list.
+template <event_set Set>
+using events_of = detail::alternatives<Set>;
+
+/// @brief Whether `E` is one of the events of `Set`.
+template <class Set, class E>
+inline constexpr bool contains_event_v = boost::mp11::mp_contains<events_of<Set>, E>::value;
+
+/// @brief Checks a set once: every event is named and no two names collide.
+/// Instantiated by every store and aggregate, so a bad set fails where it is first used.
+template <event_set Set>
+inline constexpr bool valid_event_set_v = detail::check_event_set<Set>();
+
+/// @brief The stable name of the event held by `e`.
+template <event_set Set>
+constexpr std::string_view event_name(const Set& e) {
+  if constexpr (requires { e.valueless_by_exception(); }) {
+    if (e.valueless_by_exception()) return {};
+  }
+  return detail::names_v<events_of<Set>>[e.index()];
+}
+
+/// @brief Calls `f` with the concrete event held by `e` (a switch on the index).
+template <class Set, class F>
+  requires event_set<std::remove_cvref_t<Set>>
+constexpr decltype(auto) visit_event(Set&& e, F&& f) {
+  return detail::visit_alternative(std::forward<Set>(e), std::forward<F>(f));
+}
+
+}  // namespace v0
+}  // namespace chronicle

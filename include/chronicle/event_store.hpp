@@ -1,0 +1,80 @@
+#pragma once
+/// @file
+/// @brief The event-store concept: what a backend (in memory, SQLite, PostgreSQL) must provide.
+///
+/// A store holds streams of events of one event set. Its contract:
+/// - `append(stream, expected, batch)`: all of the batch or none of it; the expected-version check and
+///   the write are one atomic step; versions continue the stream contiguously from 1; global positions
+///   are gap-free and strictly increasing across all streams; re-appending a batch whose event ids are
+///   recorded at that very place returns the original result and writes nothing; a batch whose ids are
+///   partly or elsewhere recorded is a `duplicate_event`; an empty batch is `empty_batch`; a stream id
+///   that is empty or longer than `max_stream_id_size` is `invalid_stream_id`.
+/// - `read_stream(stream, from_version, f)`: calls `f(const recorded_event&)` for the stream's events
+///   with version >= from_version, in version order (0 and 1 both mean "from the start"). `f` may return
+///   `false` to stop early. Returns how many events `f` saw. An unknown or invalid stream reads as empty.
+/// - `read_all(from_position, f)`: the same over every stream in global order.
+/// - `stream_version(stream)`: the current version, 0 for a stream without events.
+/// - `head_position()`: the global position of the newest event, 0 for an empty store.
+/// Failures of the medium itself (I/O, a full disk) are exceptions; everything above is a value.
+#include <chronicle/envelope.hpp>
+#include <chronicle/error.hpp>
+#include <chronicle/expected_version.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief Where an append landed.
+struct append_result {
+  std::uint64_t version = 0;   ///< the stream's version after the append
+  std::uint64_t position = 0;  ///< global position of the batch's last event (0 if nothing was written)
+  std::uint64_t count = 0;     ///< events written by this append
+  friend bool operator==(const append_result&, const append_result&) = default;
+};
+
+namespace detail {
+// A reader with the exact signature stores must accept; used only to state the concept.
+template <class Set>
+struct reader_archetype {
+  bool operator()(const recorded_event<Set>&) const { return true; }
+};
+
+// Lets read callbacks return void (read everything) or bool (false stops).
+template <class F, class Record>
+bool deliver(F& f, const Record& r) {
+  if constexpr (std::is_same_v<std::invoke_result_t<F&, const Record&>, void>) {
+    f(r);
+    return true;
+  } else {
+    return static_cast<bool>(f(r));
+  }
+}
+}  // namespace detail
+
+/// @brief A backend that records streams of events of `S::event_type`.
+template <class S>
+concept event_store =
+    event_set<typename S::event_type> &&
+    requires(S& s, const S& cs, std::string_view stream, expected_version expected,
+             std::span<const pending_event<typename S::event_type>> batch, std::uint64_t from,
+             detail::reader_archetype<typename S::event_type> reader) {
+      { s.append(stream, expected, batch) } -> std::same_as<result<append_result, store_error>>;
+      { cs.read_stream(stream, from, reader) } -> std::same_as<std::size_t>;
+      { cs.read_all(from, reader) } -> std::same_as<std::size_t>;
+      { cs.stream_version(stream) } -> std::same_as<std::uint64_t>;
+      { cs.head_position() } -> std::same_as<std::uint64_t>;
+    };
+
+/// @brief Whether `id` is a stream id stores accept.
+constexpr bool valid_stream_id(std::string_view id) noexcept {
+  return !id.empty() && id.size() <= max_stream_id_size;
+}
+
+}  // namespace v0
+}  // namespace chronicle

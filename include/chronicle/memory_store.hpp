@@ -1,0 +1,236 @@
+#pragma once
+/// @file
+/// @brief The in-memory event store: thread-safe, atomic, gap-free, and fast enough to be the default.
+#include <chronicle/envelope.hpp>
+#include <chronicle/error.hpp>
+#include <chronicle/event_store.hpp>
+#include <chronicle/id_generator.hpp>
+
+#include <chronicle/detail/string_map.hpp>
+
+#include <boost/container_hash/hash.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/uuid/uuid_hash.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief An `event_store` in process memory.
+///
+/// Thread safety: every member may be called concurrently. Each stream has its own lock, so appends
+/// to different streams only meet for the few instructions that number and publish their events
+/// globally. Read callbacks run without the global lock, but `read_stream` holds the stream's read
+/// lock while it calls back: do not append to that stream from inside its own read callback.
+///
+/// A pending event with a nil id gets a fresh random id (and so takes no part in idempotency).
+template <event_set Set>
+class memory_store {
+  static_assert(valid_event_set_v<Set>);
+
+ public:
+  using event_type = Set;
+  using record = recorded_event<Set>;
+
+  memory_store() = default;
+  memory_store(const memory_store&) = delete;
+  memory_store& operator=(const memory_store&) = delete;
+
+  /// @brief Appends `batch` to `stream` if its version satisfies `expected`; all or nothing.
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::span<const pending_event<Set>> batch) {
+    if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
+    if (batch.empty()) return empty_batch{std::string(stream)};
+
+    stream_slot* slot = find(stream);
+    if (slot == nullptr) {
+      // Creating a stream only to refuse the append would leave an empty stream behind.
+      if (auto replay = replayed_elsewhere(stream, batch)) return *std::move(replay);
+      if (!expected.admits(0)) return concurrency_conflict{std::string(stream), expected, 0};
+      slot = &find_or_create(stream);
+    }
+
+    std::unique_lock stream_lock(slot->mutex);
+    const std::uint64_t current = slot->events.size();
+    {
+      // Idempotency comes before the version check: a retried batch finds the version moved on.
+      std::lock_guard log_lock(log_mutex_);
+      if (auto found = ids_.find(batch.front().id); found != ids_.end())
+        return replay_result(*slot, batch, found->second);
+    }
+    if (!expected.admits(current)) return concurrency_conflict{slot->id, expected, current};
+
+    // Build the records outside the global lock; only numbering and publishing happen under it.
+    auto roll_back = [&] {
+      while (slot->events.size() > current) slot->events.pop_back();
+    };
+    try {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& pending = batch[i];
+        slot->events.push_back(record{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
+                                      {}, pending.correlation_id, pending.causation_id, pending.event});
+      }
+      auto result = publish(*slot, current, batch.size());
+      if (!result) roll_back();
+      return result;
+    } catch (...) {
+      roll_back();
+      throw;
+    }
+  }
+
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::initializer_list<pending_event<Set>> batch) {
+    return append(stream, expected, std::span<const pending_event<Set>>(batch.begin(), batch.size()));
+  }
+
+  /// @brief Calls `f` for `stream`'s events from `from_version` on, in order, without copying them.
+  template <class F>
+  std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
+    const stream_slot* slot = find(stream);
+    if (slot == nullptr) return 0;
+    std::shared_lock lock(slot->mutex);
+    const std::uint64_t first = from_version == 0 ? 0 : from_version - 1;
+    if (first >= slot->events.size()) return 0;
+    std::size_t seen = 0;
+    for (auto it = slot->events.begin() + static_cast<std::ptrdiff_t>(first); it != slot->events.end(); ++it) {
+      ++seen;
+      if (!detail::deliver(f, *it)) break;
+    }
+    return seen;
+  }
+
+  /// @brief Calls `f` for every event from global position `from_position` on, in global order.
+  ///
+  /// Takes the global lock once per chunk of events, never while calling `f`.
+  template <class F>
+  std::size_t read_all(std::uint64_t from_position, F&& f) const {
+    std::array<const record*, 1024> chunk;
+    std::uint64_t next = std::max<std::uint64_t>(from_position, 1);
+    std::size_t seen = 0;
+    for (;;) {
+      std::size_t n = 0;
+      {
+        std::lock_guard lock(log_mutex_);
+        if (next > log_.size()) return seen;
+        n = std::min<std::size_t>(chunk.size(), log_.size() - (next - 1));
+        std::copy_n(log_.begin() + static_cast<std::ptrdiff_t>(next - 1), n, chunk.begin());
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        ++seen;
+        if (!detail::deliver(f, *chunk[i])) return seen;
+      }
+      next += n;
+    }
+  }
+
+  /// @brief The stream's current version; 0 when it has no events.
+  std::uint64_t stream_version(std::string_view stream) const {
+    const stream_slot* slot = find(stream);
+    if (slot == nullptr) return 0;
+    std::shared_lock lock(slot->mutex);
+    return slot->events.size();
+  }
+
+  /// @brief The global position of the newest event; 0 when the store is empty.
+  std::uint64_t head_position() const {
+    std::lock_guard lock(log_mutex_);
+    return log_.size();
+  }
+
+ private:
+  struct stream_slot {
+    explicit stream_slot(std::string_view stream) : id(stream) {}
+    const std::string id;
+    mutable std::shared_mutex mutex;
+    // A deque: references survive push_back, so the global log can point at records in place.
+    std::deque<record> events;
+  };
+
+
+  stream_slot* find(std::string_view stream) const {
+    std::shared_lock lock(streams_mutex_);
+    auto it = streams_.find(stream);
+    return it == streams_.end() ? nullptr : it->second.get();
+  }
+
+  stream_slot& find_or_create(std::string_view stream) {
+    auto fresh = std::make_unique<stream_slot>(stream);
+    std::unique_lock lock(streams_mutex_);
+    auto [it, inserted] = streams_.try_emplace(std::string(stream), nullptr);
+    if (inserted) it->second = std::move(fresh);
+    return *it->second;
+  }
+
+  // The batch's first id is already recorded: either this is a retry of that very batch at that very
+  // place (return what the first append returned) or it overlaps something else (an error).
+  result<append_result, store_error> replay_result(const stream_slot& slot, std::span<const pending_event<Set>> batch,
+                                                   std::uint64_t first_position) const {
+    const record& first = *log_[first_position - 1];
+    if (first.stream_id != slot.id || first.version - 1 + batch.size() > slot.events.size())
+      return duplicate_event{slot.id, batch.front().id};
+    for (std::size_t i = 1; i < batch.size(); ++i)
+      if (slot.events[first.version - 1 + i].id != batch[i].id) return duplicate_event{slot.id, batch[i].id};
+    const record& last = slot.events[first.version - 1 + batch.size() - 1];
+    return append_result{last.version, last.position, batch.size()};
+  }
+
+  std::optional<result<append_result, store_error>> replayed_elsewhere(
+      std::string_view stream, std::span<const pending_event<Set>> batch) const {
+    std::lock_guard lock(log_mutex_);
+    if (ids_.contains(batch.front().id)) return result<append_result, store_error>{duplicate_event{std::string(stream), batch.front().id}};
+    return std::nullopt;
+  }
+
+  // Numbers the records just built at the stream's tail and makes them visible to read_all.
+  result<append_result, store_error> publish(stream_slot& slot, std::uint64_t first_index, std::size_t n) {
+    const auto now = clock::now();
+    std::lock_guard lock(log_mutex_);
+    if (log_.capacity() < log_.size() + n) log_.reserve(std::max(log_.capacity() * 2, log_.size() + n));
+    ids_.reserve(ids_.size() + n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!ids_.try_emplace(slot.events[first_index + i].id, log_.size() + 1 + i).second) {
+        for (std::size_t j = 0; j < i; ++j) ids_.erase(slot.events[first_index + j].id);
+        return duplicate_event{slot.id, slot.events[first_index + i].id};
+      }
+    }
+    last_recorded_ = std::max(last_recorded_, now);
+    for (std::size_t i = 0; i < n; ++i) {
+      record& r = slot.events[first_index + i];
+      r.position = log_.size() + 1;
+      r.recorded_at = last_recorded_;
+      log_.push_back(&r);
+    }
+    const record& last = slot.events[first_index + n - 1];
+    return append_result{last.version, last.position, n};
+  }
+
+  mutable std::shared_mutex streams_mutex_;
+  detail::string_map<std::unique_ptr<stream_slot>> streams_;
+
+  // The global order: position p is log_[p - 1]. log_mutex_ is held only to number, publish and copy out.
+  mutable std::mutex log_mutex_;
+  std::vector<const record*> log_;
+  boost::unordered_flat_map<event_id, std::uint64_t, boost::hash<event_id>> ids_;  // event id -> position
+  clock::time_point last_recorded_{};
+
+  id_generator generate_id_;
+};
+
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,212 @@
+#pragma once
+/// @file
+/// @brief The repository: load an aggregate (snapshot + delta), decide a command, append with the
+/// expected version, retry on conflict; and the temporal reads (state at a version or an instant, history).
+#include <chronicle/aggregate.hpp>
+#include <chronicle/envelope.hpp>
+#include <chronicle/error.hpp>
+#include <chronicle/event_store.hpp>
+#include <chronicle/id_generator.hpp>
+#include <chronicle/memory_snapshot_store.hpp>
+#include <chronicle/snapshot_store.hpp>
+
+#include <boost/container/small_vector.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief A state as of a stream version (0: the stream has no events yet).
+template <class State>
+struct loaded {
+  State state{};
+  std::uint64_t version = 0;
+};
+
+/// @brief Per-command settings for `repository::execute`.
+struct command_options {
+  /// Retries after a concurrency conflict; unset means the aggregate's `retry_on_conflict<N>`.
+  std::optional<unsigned> max_retries;
+  /// Copied into every event the command records.
+  event_id correlation_id{};
+  event_id causation_id{};
+};
+
+/// @brief Why a command failed: the domain's own error first, then what the store refused.
+template <class DomainError>
+using command_error = boost::mp11::mp_push_front<store_error, DomainError>;
+
+/// @brief The snapshot store a repository owns when none is given: none at all if the aggregate never
+/// snapshots, otherwise one in memory.
+template <class Aggregate>
+using default_snapshot_store_t =
+    std::conditional_t<Aggregate::snapshot_policy::enabled, memory_snapshot_store<typename Aggregate::state_type>,
+                       no_snapshots<typename Aggregate::state_type>>;
+
+/// @brief Loads and saves one kind of aggregate through any `event_store` and `snapshot_store`.
+///
+/// Thread safety: a repository may be shared by threads; it holds no state of its own beyond an id
+/// generator, and correctness under concurrency comes from the store's expected-version check.
+template <class Aggregate, event_store Store, class Snapshots = default_snapshot_store_t<Aggregate>>
+class repository {
+ public:
+  using aggregate_type = Aggregate;
+  using state_type = typename Aggregate::state_type;
+  using event_type = typename Aggregate::event_type;
+  using store_type = Store;
+
+  static_assert(std::is_same_v<event_type, typename Store::event_type>,
+                "chronicle: the repository's store records another event set than the aggregate's");
+  static_assert(snapshot_store<Snapshots, state_type>,
+                "chronicle: the repository's snapshot store does not model chronicle::snapshot_store for this state");
+
+  /// @brief Uses `store`, and a snapshot store of its own (in memory) if the aggregate snapshots.
+  explicit repository(Store& store)
+    requires std::default_initializable<Snapshots>
+      : store_(&store), owned_snapshots_(std::in_place), snapshots_(&*owned_snapshots_) {}
+
+  /// @brief Uses `store` and `snapshots`; both must outlive the repository.
+  repository(Store& store, Snapshots& snapshots) : store_(&store), snapshots_(&snapshots) {}
+
+  repository(const repository&) = delete;
+  repository& operator=(const repository&) = delete;
+
+  /// @brief The current state: the latest usable snapshot, then only the events after it.
+  [[nodiscard]] loaded<state_type> load(std::string_view stream) const { return load_latest(stream).current; }
+
+  /// @brief The state as of `version` (0 is the state before the first event).
+  [[nodiscard]] result<loaded<state_type>, load_error> load_at_version(std::string_view stream,
+                                                                       std::uint64_t version) const {
+    const std::uint64_t current = store_->stream_version(stream);
+    if (current == 0) return stream_not_found{std::string(stream)};
+    if (version > current) return version_out_of_range{std::string(stream), version, current};
+    loaded<state_type> out;
+    if constexpr (snapshots_enabled) {
+      if (auto snap = usable_snapshot(stream, version)) out = {std::move(snap->state), snap->version};
+    }
+    store_->read_stream(stream, out.version + 1, [&](const recorded_event<event_type>& r) {
+      if (r.version > version) return false;
+      Aggregate::evolve(out.state, r.event);
+      out.version = r.version;
+      return true;
+    });
+    return out;
+  }
+
+  /// @brief The state as of instant `t`: every event recorded at or before `t`.
+  [[nodiscard]] result<loaded<state_type>, load_error> load_as_of(std::string_view stream,
+                                                                  clock::time_point t) const {
+    if (store_->stream_version(stream) == 0) return stream_not_found{std::string(stream)};
+    loaded<state_type> out;
+    // Recorded times never decrease along a stream, so the first later event ends the fold.
+    store_->read_stream(stream, 1, [&](const recorded_event<event_type>& r) {
+      if (r.recorded_at > t) return false;
+      Aggregate::evolve(out.state, r.event);
+      out.version = r.version;
+      return true;
+    });
+    return out;
+  }
+
+  /// @brief The audit trail: every event of the stream with its envelope, oldest first.
+  [[nodiscard]] std::vector<recorded_event<event_type>> history(std::string_view stream) const {
+    std::vector<recorded_event<event_type>> events;
+    events.reserve(store_->stream_version(stream));
+    store_->read_stream(stream, 1, [&](const recorded_event<event_type>& r) { events.push_back(r); });
+    return events;
+  }
+
+  /// @brief Load, decide, append with the loaded version as expected version; on a conflict, retry up
+  /// to the configured number of times. A domain rejection is an error value, never an exception.
+  template <class Command>
+  auto execute(std::string_view stream, const Command& command, command_options options = {}) {
+    using decision_type = decltype(Aggregate::decide(std::declval<const state_type&>(), command));
+    using error_type = command_error<typename decision_type::error_type>;
+    using result_type = result<append_result, error_type>;
+
+    const unsigned retries = options.max_retries.value_or(Aggregate::concurrency_policy::max_retries);
+    for (unsigned attempt = 0;; ++attempt) {
+      auto [current, snapshot_version] = load_latest(stream);
+      auto decided = Aggregate::decide(current.state, command);
+      if (decided.rejected())
+        return result_type(boost::system::in_place_error, std::in_place_index<0>, std::move(decided).error());
+      if (decided.events().empty()) return result_type(append_result{current.version, 0, 0});
+
+      boost::container::small_vector<pending_event<event_type>, 2> batch;
+      for (auto& e : decided.events())
+        batch.push_back({visit_event(std::move(e), [](auto&& concrete) { return Aggregate::to_event(std::move(concrete)); }),
+                         ids_(), options.correlation_id, options.causation_id});
+
+      auto appended = store_->append(stream, expected_version::exact(current.version),
+                                     std::span<const pending_event<event_type>>(batch.data(), batch.size()));
+      if (appended) {
+        if constexpr (snapshots_enabled) snapshot_if_due(stream, current.state, batch, snapshot_version, *appended);
+        return result_type(*appended);
+      }
+      if (std::holds_alternative<concurrency_conflict>(appended.error()) && attempt < retries) continue;
+      return result_type(boost::system::in_place_error,
+                         std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(appended).error()));
+    }
+  }
+
+  [[nodiscard]] Store& store() const noexcept { return *store_; }
+  [[nodiscard]] Snapshots& snapshots() const noexcept { return *snapshots_; }
+
+ private:
+  static constexpr bool snapshots_enabled = Aggregate::snapshot_policy::enabled;
+
+  struct latest {
+    loaded<state_type> current;
+    std::uint64_t snapshot_version = 0;
+  };
+
+  // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
+  // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
+  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most) const {
+    auto snap = snapshots_->load(stream);
+    if (!snap || snap->schema_version != state_schema_version_v<state_type> || snap->version > at_most) return {};
+    return snap;
+  }
+
+  latest load_latest(std::string_view stream) const {
+    latest out;
+    if constexpr (snapshots_enabled) {
+      if (auto snap = usable_snapshot(stream, store_->stream_version(stream))) {
+        out.current = {std::move(snap->state), snap->version};
+        out.snapshot_version = snap->version;
+      }
+    }
+    store_->read_stream(stream, out.current.version + 1, [&](const recorded_event<event_type>& r) {
+      Aggregate::evolve(out.current.state, r.event);
+      out.current.version = r.version;
+    });
+    return out;
+  }
+
+  template <class Batch>
+  void snapshot_if_due(std::string_view stream, state_type state, const Batch& batch, std::uint64_t snapshot_version,
+                       const append_result& appended) {
+    for (const auto& pending : batch) Aggregate::evolve(state, pending.event);
+    if (Aggregate::snapshot_policy::should_snapshot(state, appended.version, appended.version - snapshot_version))
+      snapshots_->save(stream, snapshot<state_type>{appended.version, state_schema_version_v<state_type>, std::move(state)});
+  }
+
+  Store* store_;
+  std::optional<Snapshots> owned_snapshots_;
+  Snapshots* snapshots_;
+  id_generator ids_;
+};
+
+}  // namespace v0
+}  // namespace chronicle
