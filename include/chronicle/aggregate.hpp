@@ -159,7 +159,7 @@ struct aggregate {
   /// @brief Converts one emitted event into the stream's event set.
   template <class E>
   static Events to_event(E&& e) {
-    return Events(std::in_place_type<std::remove_cvref_t<E>>, std::forward<E>(e));
+    return Events(std::forward<E>(e));
   }
 
 };

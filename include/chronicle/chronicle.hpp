@@ -14,4 +14,5 @@
 #include <chronicle/policy.hpp>
 #include <chronicle/repository.hpp>
 #include <chronicle/snapshot_store.hpp>
+#include <chronicle/result.hpp>
 #include <chronicle/version.hpp>

@@ -3,23 +3,18 @@
 /// @brief Typed errors and the result type every fallible chronicle call returns.
 #include <chronicle/envelope.hpp>
 #include <chronicle/expected_version.hpp>
+#include <chronicle/result.hpp>
 
-#include <boost/system/result.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <string>
 #include <utility>
 #include <variant>
 
 namespace chronicle {
 inline namespace v0 {
-
-/// @brief A value or a typed error (Boost.System's `result`); never an exception for expected failures.
-template <class T, class E>
-using result = boost::system::result<T, E>;
 
 /// @brief Longest stream id a store accepts, in bytes. Ids are otherwise arbitrary bytes.
 inline constexpr std::size_t max_stream_id_size = 1024;
@@ -98,30 +93,6 @@ template <class... Ts>
   requires(describable<Ts> && ...)
 std::string describe(const std::variant<Ts...>& e) {
   return std::visit([](const auto& alternative) { return describe(alternative); }, e);
-}
-
-/// @brief Thrown by `result::value()` when it holds an error; carries the error itself.
-template <class E>
-class error_exception : public std::exception {
- public:
-  explicit error_exception(E error) : error_(std::move(error)) {
-    if constexpr (describable<E>)
-      message_ = "chronicle: " + describe(error_);
-    else
-      message_ = "chronicle: the result holds an error";
-  }
-  [[nodiscard]] const E& error() const noexcept { return error_; }
-  [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
-
- private:
-  E error_;
-  std::string message_;
-};
-
-/// Found by ADL from `boost::system::result::value()` for any error variant holding a chronicle type.
-template <class... Ts>
-[[noreturn]] void throw_exception_from_error(const std::variant<Ts...>& e, const boost::source_location&) {
-  throw error_exception<std::variant<Ts...>>(e);
 }
 
 }  // namespace v0

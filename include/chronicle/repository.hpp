@@ -95,12 +95,13 @@ class repository {
     if constexpr (snapshots_enabled) {
       if (auto snap = usable_snapshot(stream, version)) out = {std::move(snap->state), snap->version};
     }
-    store_->read_stream(stream, out.version + 1, [&](const recorded_event<event_type>& r) {
-      if (r.version > version) return false;
-      Aggregate::evolve(out.state, r.event);
-      out.version = r.version;
-      return true;
-    });
+    if (out.version < version) {
+      store_->read_stream(stream, out.version + 1, [&](const recorded_event<event_type>& r) {
+        Aggregate::evolve(out.state, r.event);
+        out.version = r.version;
+        return r.version < version;
+      });
+    }
     return out;
   }
 
@@ -140,7 +141,7 @@ class repository {
       auto [current, snapshot_version] = load_latest(stream);
       auto decided = Aggregate::decide(current.state, command);
       if (decided.rejected())
-        return result_type(boost::system::in_place_error, std::in_place_index<0>, std::move(decided).error());
+        return result_type(in_place_error, std::in_place_index<0>, std::move(decided).error());
       if (decided.events().empty()) return result_type(append_result{current.version, 0, 0});
 
       boost::container::small_vector<pending_event<event_type>, 2> batch;
@@ -155,7 +156,7 @@ class repository {
         return result_type(*appended);
       }
       if (std::holds_alternative<concurrency_conflict>(appended.error()) && attempt < retries) continue;
-      return result_type(boost::system::in_place_error,
+      return result_type(in_place_error,
                          std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(appended).error()));
     }
   }

@@ -1,0 +1,111 @@
+#pragma once
+// Small domains and store decorators shared by the tests.
+#include <chronicle/chronicle.hpp>
+
+#include <boost/uuid/random_generator.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <variant>
+
+namespace counter {
+
+struct Added {
+  static constexpr std::string_view event_type = "Added";
+  int amount = 0;
+};
+struct Doubled {
+  static constexpr std::string_view event_type = "Doubled";
+};
+struct Noted {
+  static constexpr std::string_view event_type = "Noted";
+  std::string text;
+};
+using counter_event = std::variant<Added, Doubled, Noted>;
+
+struct state {
+  long value = 0;
+  void apply(const Added& e) { value += e.amount; }
+  void apply(const Doubled&) { value *= 2; }
+};
+
+struct Add {
+  int amount = 0;
+};
+struct AddThenDouble {
+  int amount = 0;
+};
+struct Note {
+  std::string text;
+};
+struct DoNothing {};
+
+struct limit_exceeded {
+  long value = 0;
+  int amount = 0;
+};
+
+inline constexpr long limit = 1'000'000;
+
+inline auto decide(const state& s, const Add& c) -> chronicle::decision<limit_exceeded, Added> {
+  if (s.value + c.amount > limit) return limit_exceeded{s.value, c.amount};
+  return Added{c.amount};
+}
+inline auto decide(const state&, const AddThenDouble& c) -> chronicle::decision<limit_exceeded, Added, Doubled> {
+  return chronicle::decision<limit_exceeded, Added, Doubled>{}.emit(Added{c.amount}).emit(Doubled{});
+}
+inline auto decide(const state&, const Note& c) -> chronicle::decision<limit_exceeded, Noted> { return Noted{c.text}; }
+inline auto decide(const state&, const DoNothing&) -> chronicle::decision<limit_exceeded, Noted> { return {}; }
+
+using aggregate = chronicle::aggregate<state, counter_event, chronicle::ignore<Noted>>;
+
+}  // namespace counter
+
+namespace test {
+
+/// Forwards to a store and counts the events that stream reads deliver, to prove what a load replays.
+template <class Store>
+class counting_store {
+ public:
+  using event_type = typename Store::event_type;
+  explicit counting_store(Store& inner) : inner_(&inner) {}
+
+  auto append(std::string_view stream, chronicle::expected_version expected,
+              std::span<const chronicle::pending_event<event_type>> batch) {
+    return inner_->append(stream, expected, batch);
+  }
+  template <class F>
+  std::size_t read_stream(std::string_view stream, std::uint64_t from, F&& f) const {
+    const std::size_t n = inner_->read_stream(stream, from, std::forward<F>(f));
+    delivered_ += n;
+    return n;
+  }
+  template <class F>
+  std::size_t read_all(std::uint64_t from, F&& f) const {
+    return inner_->read_all(from, std::forward<F>(f));
+  }
+  std::uint64_t stream_version(std::string_view stream) const { return inner_->stream_version(stream); }
+  std::uint64_t head_position() const { return inner_->head_position(); }
+
+  std::size_t delivered() const { return delivered_; }
+  void reset() { delivered_ = 0; }
+
+ private:
+  Store* inner_;
+  mutable std::atomic<std::size_t> delivered_{0};
+};
+
+template <class Set>
+chronicle::pending_event<Set> pending(Set e, chronicle::event_id id = {}) {
+  return {std::move(e), id, {}, {}};
+}
+
+inline chronicle::event_id new_id() {
+  static thread_local boost::uuids::random_generator generate;
+  return generate();
+}
+
+}  // namespace test
