@@ -48,7 +48,9 @@ int main() {
   std::cout << "order " << order_id << '\n';
   report("place", orders.execute(order_id, PlaceOrder{user_id, "widget-42", 2, money{1999}}));
   report("confirm", orders.execute(order_id, ConfirmOrder{}));
-  report("ship", orders.execute(order_id, ShipOrder{"TRACK-ABC"}));
+  // Retry a conflict up to 3 times, and tag the recorded events with a correlation id.
+  const chronicle::command_options traced{.max_retries = 3, .correlation_id = make_id(), .causation_id = {}};
+  report("ship", orders.execute(order_id, ShipOrder{"TRACK-ABC"}, traced));
   report("cancel", orders.execute(order_id, CancelOrder{"changed my mind"}));  // too late: rejected
 
   std::cout << "\naudit trail\n";

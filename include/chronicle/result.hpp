@@ -46,7 +46,7 @@ class error_exception : public std::exception {
 
 /// @brief A `T`, or an `E` saying why there is none.
 template <class T, class E>
-class result {
+class [[nodiscard]] result {
   static_assert(!std::is_same_v<T, E>, "chronicle: result<T, E> needs distinct value and error types");
 
  public:
