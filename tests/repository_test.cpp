@@ -221,4 +221,41 @@ TEST_CASE("a custom snapshot predicate decides when to snapshot") {
   CHECK(snap->version == 7);
 }
 
+// One store, one global order, for two aggregates whose event sets are parts of the store's.
+struct Renamed {
+  static constexpr std::string_view event_type = "Renamed";
+  std::string name;
+};
+using label_event = std::variant<Renamed>;
+struct label {
+  std::string name;
+  void apply(const Renamed& e) { name = e.name; }
+};
+struct Rename {
+  std::string name;
+};
+struct no_error {};
+inline auto decide(const label&, const Rename& c) -> chronicle::decision<no_error, Renamed> { return Renamed{c.name}; }
+using label_aggregate = chronicle::aggregate<label, label_event>;
+using shared_event = std::variant<Added, Doubled, Noted, Renamed>;
+
+TEST_CASE("aggregates whose event sets are parts of the store's share one store and one global order") {
+  chronicle::memory_store<shared_event> store;
+  chronicle::repository<counter::aggregate, decltype(store)> counters{store};
+  chronicle::repository<label_aggregate, decltype(store)> labels{store};
+  REQUIRE(counters.execute("c", Add{2}));
+  REQUIRE(labels.execute("l", Rename{"first"}));
+  REQUIRE(counters.execute("c", AddThenDouble{1}));
+  CHECK(counters.load("c").state.value == 6);
+  CHECK(labels.load("l").state.name == "first");
+  CHECK(store.head_position() == 4);
+  CHECK(counters.history("c").back().type() == "Doubled");
+
+  // A counter stream holding a label event was written by other code: loading it is an error, not a skip.
+  REQUIRE(store.append("c", expected_version::any(), {test::pending<shared_event>(Renamed{"stray"})}));
+  CHECK_THROWS_AS((void)counters.load("c"), chronicle::foreign_event_error);
+  CHECK_THROWS_WITH((void)counters.load("c"),
+                    "chronicle: stream 'c' holds event 'Renamed' at version 4, which its aggregate does not know");
+}
+
 }  // namespace

@@ -155,13 +155,6 @@ struct aggregate {
       return detail::call_decide(state, command);
     }
   }
-
-  /// @brief Converts one emitted event into the stream's event set.
-  template <class E>
-  static Events to_event(E&& e) {
-    return Events(std::forward<E>(e));
-  }
-
 };
 
 }  // namespace v0

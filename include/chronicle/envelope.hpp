@@ -30,9 +30,10 @@ struct pending_event {
   event_id causation_id{};
 };
 
-/// @brief An event as the store recorded it.
-template <event_set Set>
-struct recorded_event {
+/// @brief Where and when an event was recorded: everything about it but the event itself.
+///
+/// Projection and reaction handlers receive it beside the concrete event.
+struct envelope {
   std::string stream_id;
   std::uint64_t version = 0;   ///< 1-based, contiguous within the stream
   std::uint64_t position = 0;  ///< 1-based, gap-free and strictly increasing across the store
@@ -40,6 +41,11 @@ struct recorded_event {
   clock::time_point recorded_at{};  ///< never decreases along global position
   event_id correlation_id{};
   event_id causation_id{};
+};
+
+/// @brief An event as the store recorded it: its envelope and the event.
+template <event_set Set>
+struct recorded_event : envelope {
   Set event;
 
   /// @brief The stable name of the event's type (`event_traits<E>::name`).

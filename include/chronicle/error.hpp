@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <variant>
@@ -59,6 +61,14 @@ struct version_out_of_range {
 
 /// @brief Everything a temporal load can refuse.
 using load_error = std::variant<stream_not_found, version_out_of_range>;
+
+/// @brief Thrown when a stream holds an event its aggregate does not know (written by other code).
+class foreign_event_error : public std::runtime_error {
+ public:
+  foreign_event_error(std::string_view stream, std::uint64_t version, std::string_view type)
+      : std::runtime_error("chronicle: stream '" + std::string(stream) + "' holds event '" + std::string(type) +
+                           "' at version " + std::to_string(version) + ", which its aggregate does not know") {}
+};
 
 /// @brief One line for a log or an exception message.
 inline std::string describe(const concurrency_conflict& e) {

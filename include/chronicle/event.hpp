@@ -107,7 +107,9 @@ using events_of = detail::alternatives<Set>;
 
 /// @brief Whether `E` is one of the events of `Set`.
 template <class Set, class E>
-inline constexpr bool contains_event_v = boost::mp11::mp_contains<events_of<Set>, E>::value;
+using contains_event = boost::mp11::mp_contains<events_of<Set>, E>;
+template <class Set, class E>
+inline constexpr bool contains_event_v = contains_event<Set, E>::value;
 
 /// @brief Checks a set once: every event is named and no two names collide.
 /// Instantiated by every store and aggregate, so a bad set fails where it is first used.

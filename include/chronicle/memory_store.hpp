@@ -82,8 +82,9 @@ class memory_store {
     try {
       for (std::size_t i = 0; i < batch.size(); ++i) {
         const auto& pending = batch[i];
-        slot->events.push_back(record{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
-                                      {}, pending.correlation_id, pending.causation_id, pending.event});
+        slot->events.push_back(record{{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
+                                       {}, pending.correlation_id, pending.causation_id},
+                                      pending.event});
       }
       auto result = publish(*slot, current, batch.size());
       if (!result) roll_back();

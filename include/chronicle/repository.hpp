@@ -65,9 +65,14 @@ class repository {
   using state_type = typename Aggregate::state_type;
   using event_type = typename Aggregate::event_type;
   using store_type = Store;
+  using record = recorded_event<typename Store::event_type>;
 
-  static_assert(std::is_same_v<event_type, typename Store::event_type>,
-                "chronicle: the repository's store records another event set than the aggregate's");
+  // A store may hold the events of several aggregates (one global order for all of them), so the
+  // aggregate's set need only be part of the store's.
+  static_assert(boost::mp11::mp_all_of_q<events_of<event_type>,
+                                         boost::mp11::mp_bind_front<contains_event, typename Store::event_type>>::value,
+                "chronicle: the repository's store records another event set, one without all of the aggregate's "
+                "events; use a store whose event set includes them");
   static_assert(snapshot_store<Snapshots, state_type>,
                 "chronicle: the repository's snapshot store does not model chronicle::snapshot_store for this state");
 
@@ -96,8 +101,8 @@ class repository {
       if (auto snap = usable_snapshot(stream, version)) out = {std::move(snap->state), snap->version};
     }
     if (out.version < version) {
-      store_->read_stream(stream, out.version + 1, [&](const recorded_event<event_type>& r) {
-        Aggregate::evolve(out.state, r.event);
+      store_->read_stream(stream, out.version + 1, [&](const record& r) {
+        evolve(out.state, r);
         out.version = r.version;
         return r.version < version;
       });
@@ -111,9 +116,9 @@ class repository {
     if (store_->stream_version(stream) == 0) return stream_not_found{std::string(stream)};
     loaded<state_type> out;
     // Recorded times never decrease along a stream, so the first later event ends the fold.
-    store_->read_stream(stream, 1, [&](const recorded_event<event_type>& r) {
+    store_->read_stream(stream, 1, [&](const record& r) {
       if (r.recorded_at > t) return false;
-      Aggregate::evolve(out.state, r.event);
+      evolve(out.state, r);
       out.version = r.version;
       return true;
     });
@@ -121,10 +126,10 @@ class repository {
   }
 
   /// @brief The audit trail: every event of the stream with its envelope, oldest first.
-  [[nodiscard]] std::vector<recorded_event<event_type>> history(std::string_view stream) const {
-    std::vector<recorded_event<event_type>> events;
+  [[nodiscard]] std::vector<record> history(std::string_view stream) const {
+    std::vector<record> events;
     events.reserve(store_->stream_version(stream));
-    store_->read_stream(stream, 1, [&](const recorded_event<event_type>& r) { events.push_back(r); });
+    store_->read_stream(stream, 1, [&](const record& r) { events.push_back(r); });
     return events;
   }
 
@@ -144,13 +149,14 @@ class repository {
         return result_type(in_place_error, std::in_place_index<0>, std::move(decided).error());
       if (decided.events().empty()) return result_type(append_result{current.version, 0, 0});
 
-      boost::container::small_vector<pending_event<event_type>, 2> batch;
+      boost::container::small_vector<pending_event<typename Store::event_type>, 2> batch;
       for (auto& e : decided.events())
-        batch.push_back({visit_event(std::move(e), [](auto&& concrete) { return Aggregate::to_event(std::move(concrete)); }),
+        batch.push_back({visit_event(std::move(e),
+                                     [](auto&& concrete) { return typename Store::event_type(std::move(concrete)); }),
                          ids_(), options.correlation_id, options.causation_id});
 
       auto appended = store_->append(stream, expected_version::exact(current.version),
-                                     std::span<const pending_event<event_type>>(batch.data(), batch.size()));
+                                     std::span<const pending_event<typename Store::event_type>>(batch.data(), batch.size()));
       if (appended) {
         if constexpr (snapshots_enabled) snapshot_if_due(stream, current.state, batch, snapshot_version, *appended);
         return result_type(*appended);
@@ -180,6 +186,17 @@ class repository {
     return snap;
   }
 
+  // Applies a recorded event of the store's set. A stream of this aggregate holding an event the
+  // aggregate does not know was written by other code; skipping it would build a wrong state.
+  static void evolve(state_type& state, const record& r) {
+    visit_event(r.event, [&](const auto& e) {
+      if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>)
+        Aggregate::evolve(state, e);
+      else
+        throw foreign_event_error(r.stream_id, r.version, r.type());
+    });
+  }
+
   latest load_latest(std::string_view stream) const {
     latest out;
     if constexpr (snapshots_enabled) {
@@ -188,8 +205,8 @@ class repository {
         out.snapshot_version = snap->version;
       }
     }
-    store_->read_stream(stream, out.current.version + 1, [&](const recorded_event<event_type>& r) {
-      Aggregate::evolve(out.current.state, r.event);
+    store_->read_stream(stream, out.current.version + 1, [&](const record& r) {
+      evolve(out.current.state, r);
       out.current.version = r.version;
     });
     return out;
@@ -198,7 +215,10 @@ class repository {
   template <class Batch>
   void snapshot_if_due(std::string_view stream, state_type state, const Batch& batch, std::uint64_t snapshot_version,
                        const append_result& appended) {
-    for (const auto& pending : batch) Aggregate::evolve(state, pending.event);
+    for (const auto& pending : batch)
+      visit_event(pending.event, [&state](const auto& e) {
+        if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) Aggregate::evolve(state, e);
+      });
     if (Aggregate::snapshot_policy::should_snapshot(state, appended.version, appended.version - snapshot_version))
       snapshots_->save(stream, snapshot<state_type>{appended.version, state_schema_version_v<state_type>, std::move(state)});
   }
