@@ -29,14 +29,14 @@ TEST_CASE_FIXTURE(fixture, "an order goes from new to pending to confirmed to sh
   CHECK(status("o1") == order_status::pending);
   CHECK(repo.load("o1").state.total == money{3998});
   CHECK(repo.load("o1").state.user_id == user);
-  REQUIRE(repo.execute("o1", ConfirmOrder{}));
-  REQUIRE(repo.execute("o1", ShipOrder{"ABC"}));
+  REQUIRE(repo.execute("o1", ConfirmOrder{"o1"}));
+  REQUIRE(repo.execute("o1", ShipOrder{"o1", "ABC"}));
   CHECK(status("o1") == order_status::shipped);
   CHECK(repo.load("o1").state.tracking == "ABC");
 }
 
 TEST_CASE_FIXTURE(fixture, "invalid transitions are typed domain errors") {
-  auto not_placed = rejection("o1", ShipOrder{"ABC"});
+  auto not_placed = rejection("o1", ShipOrder{"o1", "ABC"});
   CHECK(std::get<invalid_transition>(not_placed).from == order_status::fresh);
   CHECK(std::get<invalid_transition>(not_placed).to == order_status::shipped);
 
@@ -44,12 +44,12 @@ TEST_CASE_FIXTURE(fixture, "invalid transitions are typed domain errors") {
   auto twice = rejection("o1", place);
   CHECK(std::get<invalid_transition>(twice).from == order_status::pending);
 
-  auto unconfirmed = rejection("o1", ShipOrder{"ABC"});
+  auto unconfirmed = rejection("o1", ShipOrder{"o1", "ABC"});
   CHECK(std::get<invalid_transition>(unconfirmed).from == order_status::pending);
 
-  REQUIRE(repo.execute("o1", ConfirmOrder{}));
-  REQUIRE(repo.execute("o1", ShipOrder{"ABC"}));
-  auto late = rejection("o1", CancelOrder{"too late"});
+  REQUIRE(repo.execute("o1", ConfirmOrder{"o1"}));
+  REQUIRE(repo.execute("o1", ShipOrder{"o1", "ABC"}));
+  auto late = rejection("o1", CancelOrder{"o1", "too late"});
   CHECK(std::get<invalid_transition>(late).from == order_status::shipped);
   CHECK(describe(late) == "cannot go from shipped to cancelled");
   CHECK(store.stream_version("o1") == 3);
@@ -57,13 +57,13 @@ TEST_CASE_FIXTURE(fixture, "invalid transitions are typed domain errors") {
 
 TEST_CASE_FIXTURE(fixture, "pending and confirmed orders can be cancelled") {
   REQUIRE(repo.execute("o1", place));
-  REQUIRE(repo.execute("o1", CancelOrder{"changed mind"}));
+  REQUIRE(repo.execute("o1", CancelOrder{"o1", "changed mind"}));
   CHECK(status("o1") == order_status::cancelled);
   REQUIRE(repo.execute("o2", place));
-  REQUIRE(repo.execute("o2", ConfirmOrder{}));
-  REQUIRE(repo.execute("o2", CancelOrder{"out of stock"}));
+  REQUIRE(repo.execute("o2", ConfirmOrder{"o2"}));
+  REQUIRE(repo.execute("o2", CancelOrder{"o2", "out of stock"}));
   CHECK(status("o2") == order_status::cancelled);
-  CHECK(std::holds_alternative<invalid_transition>(rejection("o2", ConfirmOrder{})));
+  CHECK(std::holds_alternative<invalid_transition>(rejection("o2", ConfirmOrder{"o2"})));
 }
 
 TEST_CASE_FIXTURE(fixture, "a non-positive quantity is rejected") {
@@ -75,8 +75,8 @@ TEST_CASE_FIXTURE(fixture, "a non-positive quantity is rejected") {
 
 TEST_CASE_FIXTURE(fixture, "the audit trail and an earlier state of an order") {
   REQUIRE(repo.execute("o1", place));
-  REQUIRE(repo.execute("o1", ConfirmOrder{}));
-  REQUIRE(repo.execute("o1", ShipOrder{"ABC"}));
+  REQUIRE(repo.execute("o1", ConfirmOrder{"o1"}));
+  REQUIRE(repo.execute("o1", ShipOrder{"o1", "ABC"}));
   const auto trail = repo.history("o1");
   REQUIRE(trail.size() == 3);
   CHECK(trail[0].type() == "OrderPlaced");

@@ -16,9 +16,11 @@ namespace counter {
 struct Added {
   static constexpr std::string_view event_type = "Added";
   int amount = 0;
+  friend bool operator==(const Added&, const Added&) = default;
 };
 struct Doubled {
   static constexpr std::string_view event_type = "Doubled";
+  friend bool operator==(const Doubled&, const Doubled&) = default;
 };
 struct Noted {
   static constexpr std::string_view event_type = "Noted";

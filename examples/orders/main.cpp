@@ -1,12 +1,21 @@
-// The Order system of the reference, on chronicle: place, confirm and ship an order, try to cancel it
-// once shipped, then print its audit trail and its state at an earlier version.
-#include "order.hpp"
+// The Order system of the reference, on chronicle.
+//
+// Write side: place, confirm and ship an order through the command bus; a late cancel is rejected.
+// The audit trail and the order's state at an earlier version. Read side: order_summary updated inline
+// (a query right after a command sees it); the per-user list and count as catch-up subscribers, read
+// after waiting for the command's position (read-your-writes). Finally a rebuild of the user list by
+// replaying the store, with a progress bar.
+//
+// Usage: orders [--orders N]   (N more orders for the rebuild demo; default 333,334, about 1,000,000 events)
+#include "read_side.hpp"
 
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 using namespace orders;
 
@@ -15,8 +24,14 @@ namespace {
 template <class Result>
 void report(std::string_view what, const Result& r) {
   if (r) {
-    std::cout << "  " << what << ": ok, stream version " << r->version << ", global position " << r->position
-              << '\n';
+    const chronicle::append_result& appended = [&]() -> const chronicle::append_result& {
+      if constexpr (requires { r->appended; })
+        return r->appended;  // through the bus: a command_receipt
+      else
+        return *r;  // through the repository
+    }();
+    std::cout << "  " << what << ": ok, stream version " << appended.version << ", global position "
+              << appended.position << '\n';
     return;
   }
   std::visit(
@@ -29,39 +44,95 @@ void report(std::string_view what, const Result& r) {
       r.error());
 }
 
+std::string money_text(money m) {
+  const auto cents = std::to_string(100 + m.cents % 100);
+  return std::to_string(m.cents / 100) + "." + cents.substr(1);
+}
+
 void print_state(const chronicle::loaded<order>& o) {
   std::cout << "  status " << to_string(o.state.status) << ", quantity " << o.state.quantity << ", total "
-            << o.state.total.cents / 100 << '.' << (o.state.total.cents % 100) / 10 << o.state.total.cents % 10
-            << ", at version " << o.version << '\n';
+            << money_text(o.state.total) << ", at version " << o.version << '\n';
+}
+
+void progress_bar(std::uint64_t done, std::uint64_t total) {
+  constexpr int width = 40;
+  const int filled = total == 0 ? width : static_cast<int>(width * done / total);
+  std::cout << "\r  [" << std::string(static_cast<std::size_t>(filled), '#')
+            << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << done << " / " << total
+            << std::flush;
 }
 
 }  // namespace
 
-int main() {
-  chronicle::memory_store<order_event> store;
+int main(int argc, char** argv) {
+  int more_orders = 333'334;
+  if (argc == 3 && std::string_view(argv[1]) == "--orders") more_orders = std::atoi(argv[2]);
+
+  // The store, with order_summary kept inline; the other read models catch up on their own threads.
+  chronicle::memory_store<order_event> events;
+  read_side models;
+  chronicle::projecting_store store{events, models.summaries};
+  chronicle::subscription<decltype(events), chronicle::read_model<user_orders>> lists{events, models.lists};
+  chronicle::subscription<decltype(events), chronicle::read_model<user_order_count>> counts{events, models.counts};
+  lists.start();
+  counts.start();
+
   chronicle::repository<order_aggregate, decltype(store)> orders{store};
+  const auto commands = chronicle::command_bus(
+      chronicle::route<PlaceOrder>(orders, chronicle::new_stream),
+      chronicle::route<ConfirmOrder>(orders, chronicle::existing(&ConfirmOrder::order_id)),
+      chronicle::route<ShipOrder>(orders, chronicle::existing(&ShipOrder::order_id)),
+      chronicle::route<CancelOrder>(orders, chronicle::existing(&CancelOrder::order_id)));
+  const auto queries = make_query_bus(models);
 
   boost::uuids::random_generator make_id;
-  const std::string order_id = boost::uuids::to_string(make_id());
   const auto user_id = make_id();
 
-  std::cout << "order " << order_id << '\n';
-  report("place", orders.execute(order_id, PlaceOrder{user_id, "widget-42", 2, money{1999}}));
-  report("confirm", orders.execute(order_id, ConfirmOrder{}));
+  std::cout << "commands\n";
+  const auto placed = commands.send(PlaceOrder{user_id, "widget-42", 2, money{1999}});
+  report("place", placed);
+  if (!placed) return EXIT_FAILURE;
+  const std::string order_id = placed->stream_id;
+  report("confirm", commands.send(ConfirmOrder{order_id}));
   // Retry a conflict up to 3 times, and tag the recorded events with a correlation id.
   const chronicle::command_options traced{.max_retries = 3, .correlation_id = make_id(), .causation_id = {}};
-  report("ship", orders.execute(order_id, ShipOrder{"TRACK-ABC"}, traced));
-  report("cancel", orders.execute(order_id, CancelOrder{"changed my mind"}));  // too late: rejected
+  report("ship", orders.execute(order_id, ShipOrder{order_id, "TRACK-ABC"}, traced));
+  report("cancel", commands.send(CancelOrder{order_id, "changed my mind"}));  // too late: rejected
+  report("confirm a missing order", commands.send(ConfirmOrder{"no-such-order"}));
 
-  std::cout << "\naudit trail\n";
-  for (const auto& e : orders.history(order_id)) {
-    std::cout << "  v" << e.version << "  #" << e.position << "  " << e.type() << "  id "
-              << boost::uuids::to_string(e.id) << '\n';
-  }
-
-  std::cout << "\ncurrent state\n";
+  std::cout << "\naudit trail of order " << order_id << '\n';
+  for (const auto& e : orders.history(order_id))
+    std::cout << "  v" << e.version << "  #" << e.position << "  " << e.type() << "  id " << boost::uuids::to_string(e.id)
+              << '\n';
+  std::cout << "current state\n";
   print_state(orders.load(order_id));
   std::cout << "state at version 1\n";
   print_state(orders.load_at_version(order_id, 1).value());
+
+  std::cout << "\nqueries\n";
+  // Inline: up to date as soon as the command returned.
+  const auto summary = queries.ask(GetOrderSummary{order_id}).value();
+  std::cout << "  get_order_summary: " << to_string(summary->status) << ", quantity " << summary->quantity
+            << ", total " << money_text(summary->total) << '\n';
+  // Catch-up: wait until the models have applied the last command's events, then read.
+  const auto last = events.head_position();
+  if (!models.lists.wait_for(last, std::chrono::seconds(5)) || !models.counts.wait_for(last, std::chrono::seconds(5)))
+    return EXIT_FAILURE;
+  std::cout << "  list_user_orders(shipped): " << queries.ask(ListUserOrders{user_id, order_status::shipped}).value().size()
+            << " order(s); pending: " << queries.ask(ListUserOrders{user_id, order_status::pending}).value().size()
+            << "; placed in all: " << queries.ask(CountUserOrders{user_id}).value() << '\n';
+
+  std::cout << "\nrebuild of the user order lists\n";
+  lists.stop();
+  for (int i = 0; i < more_orders; ++i) {
+    const auto o = commands.send(PlaceOrder{user_id, "bulk", 1, money{100}});
+    if (!o || !commands.send(ConfirmOrder{o->stream_id}) || !commands.send(ShipOrder{o->stream_id, "T"}))
+      return EXIT_FAILURE;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto replayed = models.lists.rebuild(events, progress_bar);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  std::cout << "\n  replayed " << replayed << " events in " << took.count() << " s; "
+            << queries.ask(ListUserOrders{user_id, order_status::shipped}).value().size() << " shipped orders listed\n";
   return EXIT_SUCCESS;
 }

@@ -26,17 +26,21 @@ struct OrderPlaced {
   std::string product_id;
   int quantity = 0;
   money unit_price;
+  friend bool operator==(const OrderPlaced&, const OrderPlaced&) = default;
 };
 struct OrderConfirmed {
   static constexpr std::string_view event_type = "OrderConfirmed";
+  friend bool operator==(const OrderConfirmed&, const OrderConfirmed&) = default;
 };
 struct OrderShipped {
   static constexpr std::string_view event_type = "OrderShipped";
   std::string tracking;
+  friend bool operator==(const OrderShipped&, const OrderShipped&) = default;
 };
 struct OrderCancelled {
   static constexpr std::string_view event_type = "OrderCancelled";
   std::string reason;
+  friend bool operator==(const OrderCancelled&, const OrderCancelled&) = default;
 };
 using order_event = std::variant<OrderPlaced, OrderConfirmed, OrderShipped, OrderCancelled>;
 
@@ -84,11 +88,16 @@ struct PlaceOrder {
   int quantity = 0;
   money unit_price;
 };
-struct ConfirmOrder {};
+// Like the reference's commands, those to an existing order name it; the bus routes by that id.
+struct ConfirmOrder {
+  std::string order_id;
+};
 struct ShipOrder {
+  std::string order_id;
   std::string tracking;
 };
 struct CancelOrder {
+  std::string order_id;
   std::string reason;
 };
 

@@ -2,6 +2,7 @@
 /// @file
 /// @brief Everything chronicle offers, in one include.
 #include <chronicle/aggregate.hpp>
+#include <chronicle/command_bus.hpp>
 #include <chronicle/decision.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
@@ -12,7 +13,12 @@
 #include <chronicle/memory_snapshot_store.hpp>
 #include <chronicle/memory_store.hpp>
 #include <chronicle/policy.hpp>
+#include <chronicle/projecting_store.hpp>
+#include <chronicle/query_bus.hpp>
+#include <chronicle/reaction.hpp>
+#include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
 #include <chronicle/snapshot_store.hpp>
+#include <chronicle/subscription.hpp>
 #include <chronicle/result.hpp>
 #include <chronicle/version.hpp>

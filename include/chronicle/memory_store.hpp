@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -154,6 +156,16 @@ class memory_store {
     return log_.size();
   }
 
+  /// @brief Waits until the store holds `position` or `timeout` passes; true if it holds it.
+  /// Lets catch-up subscriptions sleep instead of polling.
+  bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+    std::unique_lock lock(log_mutex_);
+    ++waiters_;
+    const bool reached = appended_.wait_for(lock, timeout, [&] { return log_.size() >= position; });
+    --waiters_;
+    return reached;
+  }
+
  private:
   struct stream_slot {
     explicit stream_slot(std::string_view stream) : id(stream) {}
@@ -217,6 +229,7 @@ class memory_store {
       r.recorded_at = last_recorded_;
       log_.push_back(&r);
     }
+    if (waiters_ > 0) appended_.notify_all();
     const record& last = slot.events[first_index + n - 1];
     return append_result{last.version, last.position, n};
   }
@@ -229,6 +242,8 @@ class memory_store {
   std::vector<const record*> log_;
   boost::unordered_flat_map<event_id, std::uint64_t, boost::hash<event_id>> ids_;  // event id -> position
   clock::time_point last_recorded_{};
+  mutable std::condition_variable appended_;
+  mutable int waiters_ = 0;  // guarded by log_mutex_; spares appends a notify nobody waits for
 
   id_generator generate_id_;
 };

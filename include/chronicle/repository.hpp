@@ -12,6 +12,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/uuid/uuid_io.hpp>
 
 #include <concepts>
 #include <cstdint>
@@ -38,14 +39,18 @@ struct loaded {
 struct command_options {
   /// Retries after a concurrency conflict; unset means the aggregate's `retry_on_conflict<N>`.
   std::optional<unsigned> max_retries;
-  /// Copied into every event the command records.
+  /// Copied into every event the command records. A nil correlation id starts a new chain: the
+  /// command's first event's own id becomes the correlation id of all its events.
   event_id correlation_id{};
   event_id causation_id{};
+  /// Refuse with `stream_not_found` when the stream has no events (commands to existing aggregates).
+  bool must_exist = false;
 };
 
-/// @brief Why a command failed: the domain's own error first, then what the store refused.
+/// @brief Why a command failed: the domain's own error first, then what the store refused, then
+/// `stream_not_found` for a command that needs an existing stream.
 template <class DomainError>
-using command_error = boost::mp11::mp_push_front<store_error, DomainError>;
+using command_error = boost::mp11::mp_push_back<boost::mp11::mp_push_front<store_error, DomainError>, stream_not_found>;
 
 /// @brief The snapshot store a repository owns when none is given: none at all if the aggregate never
 /// snapshots, otherwise one in memory.
@@ -144,6 +149,8 @@ class repository {
     const unsigned retries = options.max_retries.value_or(Aggregate::concurrency_policy::max_retries);
     for (unsigned attempt = 0;; ++attempt) {
       auto [current, snapshot_version] = load_latest(stream);
+      if (options.must_exist && current.version == 0)
+        return result_type(in_place_error, stream_not_found{std::string(stream)});
       auto decided = Aggregate::decide(current.state, command);
       if (decided.rejected())
         return result_type(in_place_error, std::in_place_index<0>, std::move(decided).error());
@@ -154,6 +161,8 @@ class repository {
         batch.push_back({visit_event(std::move(e),
                                      [](auto&& concrete) { return typename Store::event_type(std::move(concrete)); }),
                          ids_(), options.correlation_id, options.causation_id});
+      if (options.correlation_id.is_nil())
+        for (auto& pending : batch) pending.correlation_id = batch.front().id;
 
       auto appended = store_->append(stream, expected_version::exact(current.version),
                                      std::span<const pending_event<typename Store::event_type>>(batch.data(), batch.size()));
@@ -166,6 +175,9 @@ class repository {
                          std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(appended).error()));
     }
   }
+
+  /// @brief A fresh random stream id (a UUID in text), for commands that create an aggregate.
+  [[nodiscard]] std::string new_stream_id() { return boost::uuids::to_string(ids_()); }
 
   [[nodiscard]] Store& store() const noexcept { return *store_; }
   [[nodiscard]] Snapshots& snapshots() const noexcept { return *snapshots_; }

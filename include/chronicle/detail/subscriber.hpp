@@ -1,0 +1,181 @@
+#pragma once
+// What read models and reactors share: a checkpoint that advances with the work under one lock, a
+// recorded failure that stops them, and a way to wait until they reach a position.
+#include <chronicle/envelope.hpp>
+#include <chronicle/event.hpp>
+
+#include <boost/mp11/algorithm.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief The events a projection or reaction handles: `using handles = chronicle::events<A, B>;`
+template <class... Es>
+using events = boost::mp11::mp_list<Es...>;
+
+/// @brief Why a projection or reaction stopped: the event its handler threw on, and what it threw.
+struct projection_failure {
+  std::uint64_t position = 0;
+  std::string stream_id;
+  std::uint64_t version = 0;
+  std::string_view event_type;
+  std::string message;
+  std::exception_ptr exception;
+};
+
+inline std::string describe(const projection_failure& f) {
+  return "projection stopped at position " + std::to_string(f.position) + " (stream '" + f.stream_id + "' version " +
+         std::to_string(f.version) + ", " + std::string(f.event_type) + "): " + f.message;
+}
+
+namespace detail {
+
+template <class H, class E, class... Extra>
+concept handles_with_envelope = requires(H& h, const E& e, const envelope& m, Extra&... extra) { h.when(e, m, extra...); };
+template <class H, class E, class... Extra>
+concept handles_without_envelope = requires(H& h, const E& e, Extra&... extra) { h.when(e, extra...); };
+
+template <class H, class E, bool Ok>
+struct handler_has_no_when_for_event {
+  static_assert(Ok,
+                "chronicle: a projection or reaction lists an event in `handles` but has no `when(const Event&)` "
+                "or `when(const Event&, const chronicle::envelope&)` for it");
+  static constexpr bool value = Ok;
+};
+
+template <class Set, class H, class E, bool Ok = contains_event_v<Set, E>>
+struct handles_an_event_its_store_never_records {
+  static_assert(Ok,
+                "chronicle: a projection or reaction handles an event that its store's event set does not contain, "
+                "so the handler could never run; remove it from `handles`, or read from a store whose set has it");
+  static constexpr bool value = Ok;
+};
+
+template <class H, class... Extra>
+constexpr bool check_when_handlers() {
+  return []<class... Es>(boost::mp11::mp_list<Es...>) {
+    return (handler_has_no_when_for_event<H, Es, handles_with_envelope<H, Es, Extra...> ||
+                                                     handles_without_envelope<H, Es, Extra...>>::value &&
+            ...);
+  }(typename H::handles{});
+}
+
+template <class Set, class H>
+constexpr bool check_sources() {
+  return []<class... Es>(boost::mp11::mp_list<Es...>) {
+    return (handles_an_event_its_store_never_records<Set, H, Es>::value && ...);
+  }(typename H::handles{});
+}
+
+// Calls h.when(...) for events H lists in `handles`; other events only move the checkpoint.
+template <class H, class Set, class... Extra>
+void dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
+  visit_event(r.event, [&](const auto& e) {
+    using E = std::decay_t<decltype(e)>;
+    if constexpr (boost::mp11::mp_contains<typename H::handles, E>::value) {
+      if constexpr (handles_with_envelope<H, E, Extra...>)
+        h.when(e, static_cast<const envelope&>(r), extra...);
+      else
+        h.when(e, extra...);
+    }
+  });
+}
+
+// The checkpoint and the work advance under one exclusive lock, so each event is applied exactly once.
+class subscriber_core {
+ public:
+  [[nodiscard]] std::uint64_t checkpoint() const noexcept { return checkpoint_.load(std::memory_order_acquire); }
+
+  [[nodiscard]] std::optional<projection_failure> failure() const {
+    std::shared_lock lock(mutex_);
+    return failure_;
+  }
+
+  bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+    std::unique_lock lock(wait_mutex_);
+    advanced_.wait_for(lock, timeout, [&] { return checkpoint() >= position || failed_.load(); });
+    return checkpoint() >= position;
+  }
+
+  // Applies up to `max_events` events after the checkpoint through `apply(record)`.
+  template <class Store, class Apply>
+  std::size_t catch_up(const Store& store, std::size_t max_events, Apply&& apply) {
+    std::size_t applied = 0;
+    {
+      std::unique_lock lock(mutex_);
+      if (failure_) return 0;
+      store.read_all(checkpoint() + 1, [&](const auto& r) {
+        try {
+          apply(r);
+        } catch (...) {
+          fail(r, std::current_exception());
+          return false;
+        }
+        checkpoint_.store(r.position, std::memory_order_release);
+        return ++applied < max_events;
+      });
+    }
+    if (applied > 0 || failed_.load()) wake();
+    return applied;
+  }
+
+  template <class Reset>
+  void reset(Reset&& reset_work) {
+    {
+      std::unique_lock lock(mutex_);
+      reset_work();
+      checkpoint_.store(0, std::memory_order_release);
+      failure_.reset();
+      failed_ = false;
+    }
+    wake();
+  }
+
+  template <class F>
+  decltype(auto) read(F&& f) const {
+    std::shared_lock lock(mutex_);
+    return std::forward<F>(f)();
+  }
+
+ private:
+  template <class Record>
+  void fail(const Record& r, std::exception_ptr error) {
+    std::string message = "unknown exception";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      message = e.what();
+    } catch (...) {
+    }
+    failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), std::move(message), error};
+    failed_ = true;
+  }
+
+  void wake() {
+    { std::lock_guard lock(wait_mutex_); }  // orders the state change before a waiter's predicate check
+    advanced_.notify_all();
+  }
+
+  mutable std::shared_mutex mutex_;
+  std::atomic<std::uint64_t> checkpoint_{0};
+  std::optional<projection_failure> failure_;
+  std::atomic<bool> failed_{false};
+  mutable std::mutex wait_mutex_;
+  mutable std::condition_variable advanced_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,80 @@
+#pragma once
+/// @file
+/// @brief Reactions (process managers): handlers that answer events with commands, carrying the
+/// correlation and causation ids along.
+#include <chronicle/detail/subscriber.hpp>
+#include <chronicle/event_store.hpp>
+#include <chronicle/repository.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief Sends commands on behalf of the event a reaction handles: each command's events get the
+/// event's correlation id (its own id if it had none) and the event's id as causation id.
+template <class Bus>
+class sender {
+ public:
+  sender(const Bus& bus, const envelope& cause) : bus_(&bus), cause_(&cause) {}
+
+  template <class Command>
+  decltype(auto) operator()(const Command& command) const {
+    command_options options;
+    options.correlation_id = cause_->correlation_id.is_nil() ? cause_->id : cause_->correlation_id;
+    options.causation_id = cause_->id;
+    return bus_->send(command, options);
+  }
+
+  /// @brief The event being reacted to.
+  [[nodiscard]] const envelope& cause() const noexcept { return *cause_; }
+
+ private:
+  const Bus* bus_;
+  const envelope* cause_;
+};
+
+/// @brief Drives a reaction: a type that lists `handles` and has, per event,
+/// `when(const E&, const envelope&, Send& send)` or `when(const E&, Send& send)`, where `send(command)`
+/// goes through `Bus` and returns what the bus returns.
+///
+/// Like a read model it keeps a checkpoint that advances with the handler under one lock, so in memory
+/// each event is reacted to exactly once; run it with `catch_up` or a `subscription`. A handler that
+/// throws stops the reactor, reported by `failure()`.
+template <class Reaction, class Bus>
+class reactor {
+  static_assert(detail::check_when_handlers<Reaction, sender<Bus>>());
+
+ public:
+  explicit reactor(const Bus& bus, Reaction reaction = {}) : bus_(&bus), reaction_(std::move(reaction)) {}
+  reactor(const reactor&) = delete;
+  reactor& operator=(const reactor&) = delete;
+
+  template <event_store Store>
+  std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
+    static_assert(detail::check_sources<typename Store::event_type, Reaction>());
+    return core_.catch_up(store, max_events, [this](const auto& r) {
+      sender<Bus> send(*bus_, r);
+      detail::dispatch(reaction_, r, send);
+    });
+  }
+
+  [[nodiscard]] std::uint64_t checkpoint() const noexcept { return core_.checkpoint(); }
+  [[nodiscard]] std::optional<projection_failure> failure() const { return core_.failure(); }
+  bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+    return core_.wait_for(position, timeout);
+  }
+
+ private:
+  detail::subscriber_core core_;
+  const Bus* bus_;
+  Reaction reaction_;
+};
+
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,94 @@
+// Reactions: an order's whole causal chain, from the command to the last event it led to.
+#include <chronicle/reaction.hpp>
+
+#include <doctest/doctest.h>
+
+#include "inventory/inventory.hpp"
+#include "support.hpp"
+
+#include <map>
+#include <vector>
+
+namespace {
+
+using namespace shop;
+
+struct fixture {
+  shop_store store;
+  order_repository orders{store};
+  inventory_repository inventory{store};
+  command_bus commands = make_command_bus(orders, inventory);
+  chronicle::reactor<fulfilment, command_bus> reactions{commands};
+
+  std::vector<chronicle::recorded_event<shop_event>> chain_of(chronicle::event_id correlation) {
+    std::vector<chronicle::recorded_event<shop_event>> chain;
+    store.read_all(1, [&](const auto& e) {
+      if (e.correlation_id == correlation) chain.push_back(e);
+    });
+    return chain;
+  }
+};
+
+TEST_CASE_FIXTURE(fixture, "a placed order reserves stock and is confirmed; ids trace the whole chain") {
+  REQUIRE(commands.send(AddStock{"widget", 5}));
+  auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 2, money{100}});
+  REQUIRE(placed);
+  reactions.catch_up(store);  // one pass follows the chain: the reaction's own events come after it
+  CHECK_FALSE(reactions.failure());
+  CHECK(orders.load(placed->stream_id).state.status == order_status::confirmed);
+  CHECK(inventory.load(stock_stream("widget")).state.available == 3);
+
+  const auto root = orders.history(placed->stream_id).front();
+  CHECK(root.correlation_id == root.id);  // a command from outside starts the chain
+  CHECK(root.causation_id.is_nil());
+  const auto chain = chain_of(root.correlation_id);
+  REQUIRE(chain.size() == 3);
+  CHECK(chain[0].type() == "OrderPlaced");
+  CHECK(chain[1].type() == "StockReserved");
+  CHECK(chain[1].stream_id == stock_stream("widget"));
+  CHECK(chain[1].causation_id == chain[0].id);  // caused by the order being placed
+  CHECK(chain[2].type() == "OrderConfirmed");
+  CHECK(chain[2].stream_id == placed->stream_id);
+  CHECK(chain[2].causation_id == chain[1].id);  // caused by the reservation
+  CHECK(std::get<StockReserved>(chain[1].event).order_id == placed->stream_id);
+}
+
+TEST_CASE_FIXTURE(fixture, "when stock runs out the order is cancelled, and the chain says why") {
+  REQUIRE(commands.send(AddStock{"widget", 1}));
+  auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 4, money{100}});
+  REQUIRE(placed);
+  reactions.catch_up(store);
+  const auto state = orders.load(placed->stream_id).state;
+  CHECK(state.status == order_status::cancelled);
+
+  const auto chain = chain_of(orders.history(placed->stream_id).front().correlation_id);
+  REQUIRE(chain.size() == 3);
+  CHECK(chain[1].type() == "StockShortage");
+  CHECK(chain[2].type() == "OrderCancelled");
+  CHECK(chain[2].causation_id == chain[1].id);
+  CHECK(std::get<OrderCancelled>(chain[2].event).reason == "out of stock: 1 left, 4 wanted");
+  CHECK(inventory.load(stock_stream("widget")).state.available == 1);
+}
+
+TEST_CASE_FIXTURE(fixture, "a reactor reacts to each event once, across catch-ups") {
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  for (int i = 0; i < 3; ++i) REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}}));
+  reactions.catch_up(store);
+  reactions.catch_up(store);
+  CHECK(inventory.load(stock_stream("widget")).state.available == 7);
+  CHECK(reactions.checkpoint() == store.head_position());
+}
+
+TEST_CASE_FIXTURE(fixture, "a reactor runs on its own thread through a subscription") {
+  chronicle::subscription<shop_store, decltype(reactions)> running{store, reactions};
+  running.start();
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}});
+  REQUIRE(placed);
+  // The chain ends with OrderConfirmed, two events after the order was placed.
+  REQUIRE(reactions.wait_for(placed->appended.position + 2, std::chrono::seconds(5)));
+  running.stop();
+  CHECK(orders.load(placed->stream_id).state.status == order_status::confirmed);
+}
+
+}  // namespace
