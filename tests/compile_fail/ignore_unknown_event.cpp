@@ -1,0 +1,36 @@
+// Misuse: ignore<...> names an event that is not in the aggregate's event set.
+// Twin: ignore<...> names an event of the set.
+#include <chronicle/aggregate.hpp>
+#include <chronicle/policy.hpp>
+
+#include <string_view>
+#include <variant>
+
+namespace door {
+struct Opened {
+  static constexpr std::string_view event_type = "Opened";
+};
+struct Knocked {
+  static constexpr std::string_view event_type = "Knocked";
+};
+// A real event of another aggregate, not of door::event.
+struct Painted {
+  static constexpr std::string_view event_type = "Painted";
+};
+using event = std::variant<Opened, Knocked>;
+
+struct state {
+  bool open = false;
+  void apply(const Opened&) { open = true; }
+#ifdef CHRONICLE_COMPILE_FAIL
+  void apply(const Knocked&) {}
+  using ignored = chronicle::ignore<Painted>;
+#else
+  using ignored = chronicle::ignore<Knocked>;
+#endif
+};
+
+using aggregate = chronicle::aggregate<state, event, state::ignored>;
+}  // namespace door
+
+void replay(door::state& s, const door::event& e) { door::aggregate::evolve(s, e); }
