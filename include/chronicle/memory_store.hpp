@@ -8,9 +8,7 @@
 
 #include <chronicle/detail/string_map.hpp>
 
-#include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
-#include <boost/uuid/uuid_hash.hpp>
 
 #include <algorithm>
 #include <array>
@@ -69,13 +67,13 @@ class memory_store {
 
     std::unique_lock stream_lock(slot->mutex);
     const std::uint64_t current = slot->events.size();
-    {
-      // Idempotency comes before the version check: a retried batch finds the version moved on.
+    if (!expected.admits(current)) {
+      // A retry of a batch that did land finds the version moved on: answer it as the first time.
       std::lock_guard log_lock(log_mutex_);
       if (auto found = ids_.find(batch.front().id); found != ids_.end())
-        return replay_result(*slot, batch, found->second);
+        return replay_result(*slot, current, batch, found->second);
+      return concurrency_conflict{slot->id, expected, current};
     }
-    if (!expected.admits(current)) return concurrency_conflict{slot->id, expected, current};
 
     // Build the records outside the global lock; only numbering and publishing happen under it.
     auto roll_back = [&] {
@@ -88,8 +86,8 @@ class memory_store {
                                        {}, pending.correlation_id, pending.causation_id},
                                       pending.event});
       }
-      auto result = publish(*slot, current, batch.size());
-      if (!result) roll_back();
+      auto result = publish(*slot, current, batch);
+      if (slot->events[current].position == 0) roll_back();  // not published: refused, or a replay
       return result;
     } catch (...) {
       roll_back();
@@ -192,10 +190,12 @@ class memory_store {
 
   // The batch's first id is already recorded: either this is a retry of that very batch at that very
   // place (return what the first append returned) or it overlaps something else (an error).
-  result<append_result, store_error> replay_result(const stream_slot& slot, std::span<const pending_event<Set>> batch,
+  // `recorded` is the stream's version before this append.
+  result<append_result, store_error> replay_result(const stream_slot& slot, std::uint64_t recorded,
+                                                   std::span<const pending_event<Set>> batch,
                                                    std::uint64_t first_position) const {
     const record& first = *log_[first_position - 1];
-    if (first.stream_id != slot.id || first.version - 1 + batch.size() > slot.events.size())
+    if (first.stream_id != slot.id || first.version - 1 + batch.size() > recorded)
       return duplicate_event{slot.id, batch.front().id};
     for (std::size_t i = 1; i < batch.size(); ++i)
       if (slot.events[first.version - 1 + i].id != batch[i].id) return duplicate_event{slot.id, batch[i].id};
@@ -210,10 +210,15 @@ class memory_store {
     return std::nullopt;
   }
 
-  // Numbers the records just built at the stream's tail and makes them visible to read_all.
-  result<append_result, store_error> publish(stream_slot& slot, std::uint64_t first_index, std::size_t n) {
+  // Numbers the records just built at the stream's tail and makes them visible to read_all; or, if
+  // the batch's ids are already recorded, answers as a replay or a duplicate (the caller rolls back).
+  result<append_result, store_error> publish(stream_slot& slot, std::uint64_t first_index,
+                                             std::span<const pending_event<Set>> batch) {
+    const std::size_t n = batch.size();
     const auto now = clock::now();
     std::lock_guard lock(log_mutex_);
+    if (auto found = ids_.find(batch.front().id); found != ids_.end())
+      return replay_result(slot, first_index, batch, found->second);
     if (log_.capacity() < log_.size() + n) log_.reserve(std::max(log_.capacity() * 2, log_.size() + n));
     ids_.reserve(ids_.size() + n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -240,7 +245,7 @@ class memory_store {
   // The global order: position p is log_[p - 1]. log_mutex_ is held only to number, publish and copy out.
   mutable std::mutex log_mutex_;
   std::vector<const record*> log_;
-  boost::unordered_flat_map<event_id, std::uint64_t, boost::hash<event_id>> ids_;  // event id -> position
+  boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> ids_;  // event id -> position
   clock::time_point last_recorded_{};
   mutable std::condition_variable appended_;
   mutable int waiters_ = 0;  // guarded by log_mutex_; spares appends a notify nobody waits for

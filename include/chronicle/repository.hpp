@@ -192,9 +192,12 @@ class repository {
 
   // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
   // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
-  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most) const {
+  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream,
+                                                      std::optional<std::uint64_t> at_most = {}) const {
     auto snap = snapshots_->load(stream);
-    if (!snap || snap->schema_version != state_schema_version_v<state_type> || snap->version > at_most) return {};
+    if (!snap || snap->schema_version != state_schema_version_v<state_type> ||
+        snap->version > (at_most ? *at_most : store_->stream_version(stream)))
+      return {};
     return snap;
   }
 
@@ -212,7 +215,7 @@ class repository {
   latest load_latest(std::string_view stream) const {
     latest out;
     if constexpr (snapshots_enabled) {
-      if (auto snap = usable_snapshot(stream, store_->stream_version(stream))) {
+      if (auto snap = usable_snapshot(stream)) {
         out.current = {std::move(snap->state), snap->version};
         out.snapshot_version = snap->version;
       }

@@ -1,9 +1,12 @@
 #pragma once
-// A flat hash map keyed by std::string that looks up by std::string_view without allocating.
-#include <boost/container_hash/hash.hpp>
+// Hash maps keyed by stream id (looked up by std::string_view without allocating) and by event id.
+#include <boost/uuid/uuid.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,9 +14,21 @@ namespace chronicle {
 inline namespace v0 {
 namespace detail {
 
+// std::hash (a fast byte hash in libstdc++) rather than boost::hash, which mixes in small steps;
+// the flat map post-mixes whatever it gets.
 struct string_hash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return boost::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+// Event ids are random (version 4) UUIDs, so eight of their bytes already make a good hash;
+// boost::hash<uuid> would combine all sixteen one byte at a time.
+struct uuid_hash {
+  std::size_t operator()(const boost::uuids::uuid& id) const noexcept {
+    std::uint64_t halves[2];
+    std::memcpy(halves, id.data, sizeof halves);
+    return static_cast<std::size_t>(halves[0] ^ halves[1]);
+  }
 };
 
 struct string_equal {
