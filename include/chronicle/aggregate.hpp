@@ -70,17 +70,28 @@ struct ignored_event_is_not_in_the_event_set {
   static constexpr bool value = Ok;
 };
 
-template <class Set, class E>
-using ignored_member = boost::mp11::mp_bool<ignored_event_is_not_in_the_event_set<Set, E>::value>;
+// Diagnostics over a list: each base fires its own message, naming its type. The value is computed
+// on its own, so nothing downstream depends on a class whose static_assert failed.
+template <class Set, class Ignored>
+struct ignore_diagnostics;
+template <class Set, class... Es>
+struct ignore_diagnostics<Set, boost::mp11::mp_list<Es...>> : ignored_event_is_not_in_the_event_set<Set, Es>... {
+  static constexpr bool value = (contains_event_v<Set, Es> && ...);
+};
 
-template <class State, class Set, class E>
-using decided_member =
-    boost::mp11::mp_bool<decided_event_is_not_in_the_event_set<State, E, contains_event_v<Set, E>>::value>;
+template <class State, class Set, class Emitted>
+struct decided_diagnostics;
+template <class State, class Set, class... Es>
+struct decided_diagnostics<State, Set, boost::mp11::mp_list<Es...>>
+    : decided_event_is_not_in_the_event_set<State, Es, contains_event_v<Set, Es>>... {
+  static constexpr bool value = (contains_event_v<Set, Es> && ...);
+};
 
+// A parameter that is not a policy has no kind; it is skipped here (and reported above).
 template <class Kind>
 struct has_kind {
   template <class P>
-  using fn = std::is_same<typename P::policy_kind, Kind>;
+  using fn = std::bool_constant<requires { requires std::is_same_v<typename P::policy_kind, Kind>; }>;
 };
 
 template <class Kind, class Default, class... Policies>
@@ -93,13 +104,33 @@ struct policy_of {
 };
 
 template <class State, class Events, class Ignored>
-constexpr bool check_handlers() {
-  return []<class... Es>(boost::mp11::mp_list<Es...>) {
-    return (state_has_no_apply_for_event<State, Es,
-                                         applies<State, Es> || boost::mp11::mp_contains<Ignored, Es>::value>::value &&
-            ...);
-  }(events_of<Events>{});
+struct handler_diagnostics;
+template <class State, class... Es, class Ignored>
+struct handler_diagnostics<State, boost::mp11::mp_list<Es...>, Ignored>
+    : state_has_no_apply_for_event<State, Es, applies<State, Es> || boost::mp11::mp_contains<Ignored, Es>::value>... {
+  static constexpr bool value = ((applies<State, Es> || boost::mp11::mp_contains<Ignored, Es>::value) && ...);
+};
+
+template <class State, class Command>
+using decided_events = typename decltype(call_decide(std::declval<const State&>(), std::declval<const Command&>()))::event_types;
+
+// Pure: whether decide(state, command) is declared and emits only events of the set.
+template <class State, class Events, class Command>
+constexpr bool decides_within_set() {
+  if constexpr (decidable<State, Command>)
+    return boost::mp11::mp_all_of_q<decided_events<State, Command>, boost::mp11::mp_bind_front<contains_event, Events>>::value;
+  else
+    return false;
 }
+
+// The message for a command that cannot be decided: no decide(), or one that may emit a foreign event.
+template <class State, class Events, class Command, bool Decidable = decidable<State, Command>>
+struct decide_diagnostics : no_decide_for_command<State, Command, false> {
+  static constexpr bool value = false;
+};
+template <class State, class Events, class Command>
+struct decide_diagnostics<State, Events, Command, true>
+    : decided_diagnostics<State, Events, decided_events<State, Command>> {};
 
 }  // namespace detail
 
@@ -112,7 +143,7 @@ constexpr bool check_handlers() {
 ///   (default 0), `ignore<Events...>`.
 template <class State, event_set Events, class... Policies>
 struct aggregate {
-  static_assert(valid_event_set_v<Events>);
+  static_assert(detail::event_set_diagnostics<events_of<Events>>::value);
   static_assert((detail::not_an_aggregate_policy<Policies>::value && ...));
 
   using state_type = State;
@@ -122,14 +153,15 @@ struct aggregate {
       typename detail::policy_of<detail::concurrency_policy_kind, retry_on_conflict<0>, Policies...>::type;
   using ignored_events = typename detail::policy_of<detail::ignore_policy_kind, ignore<>, Policies...>::type::events;
 
-  static_assert(boost::mp11::mp_all_of_q<ignored_events, boost::mp11::mp_bind_front<detail::ignored_member, Events>>::value);
-  static_assert(detail::check_handlers<State, Events, ignored_events>());
+  static_assert(detail::ignore_diagnostics<Events, boost::mp11::mp_unique<ignored_events>>::value);
+  static_assert(detail::handler_diagnostics<State, events_of<Events>, ignored_events>::value);
 
   /// @brief Applies one concrete event to the state.
   template <class E>
     requires boost::mp11::mp_contains<events_of<Events>, E>::value
   static constexpr void evolve(State& state, const E& e) {
-    if constexpr (!boost::mp11::mp_contains<ignored_events, E>::value) state.apply(e);
+    // `applies` is already guaranteed above; testing it again keeps a missing apply() to one message.
+    if constexpr (!boost::mp11::mp_contains<ignored_events, E>::value && detail::applies<State, E>) state.apply(e);
   }
 
   /// @brief Applies an event of the set: a switch on its index, then a direct call.
@@ -143,17 +175,15 @@ struct aggregate {
     for (const auto& e : d.events()) visit_event(e, [&state](const auto& concrete) { evolve(state, concrete); });
   }
 
+  /// @brief Whether `decide(state, command)` is declared and emits only events of the set.
+  template <class Command>
+  static constexpr bool decides = detail::decides_within_set<State, Events, Command>();
+
   /// @brief Decides `command` against `state` with the user's `decide`.
   template <class Command>
   static auto decide(const State& state, const Command& command) {
-    static_assert(detail::no_decide_for_command<State, Command, detail::decidable<State, Command>>::value);
-    if constexpr (detail::decidable<State, Command>) {
-      using result_type = decltype(detail::call_decide(state, command));
-      static_assert(boost::mp11::mp_all_of_q<
-                    typename result_type::event_types,
-                    boost::mp11::mp_bind_front<detail::decided_member, State, Events>>::value);
-      return detail::call_decide(state, command);
-    }
+    static_assert(detail::decide_diagnostics<State, Events, Command>::value);
+    if constexpr (decides<Command>) return detail::call_decide(state, command);
   }
 };
 

@@ -59,12 +59,15 @@ struct two_routes_for_command {
   static constexpr bool value = Ok;
 };
 
-template <class List>
-constexpr bool each_routed_once() {
-  return []<class... Cs>(boost::mp11::mp_list<Cs...>) {
-    return (two_routes_for_command<Cs, boost::mp11::mp_count<List, Cs>::value == 1>::value && ...);
-  }(List{});
-}
+// Each base fires for a command routed more than once; see when_diagnostics for why only a
+// static_assert reads `value`.
+template <class Commands, class Unique = boost::mp11::mp_unique<Commands>>
+struct route_diagnostics;
+template <class Commands, class... Cs>
+struct route_diagnostics<Commands, boost::mp11::mp_list<Cs...>>
+    : two_routes_for_command<Cs, boost::mp11::mp_count<Commands, Cs>::value == 1>... {
+  static constexpr bool value = sizeof...(Cs) == boost::mp11::mp_size<Commands>::value;
+};
 
 // The stream id a selector picks: a string, string_view or UUID member or callable result.
 template <class Selector, class Command>
@@ -152,7 +155,7 @@ auto route(Handler handler) {
 template <class... Routes>
 class command_bus {
   using commands = boost::mp11::mp_list<typename Routes::command_type...>;
-  static_assert(detail::each_routed_once<commands>());
+  static_assert(detail::route_diagnostics<commands>::value);
 
  public:
   explicit command_bus(Routes... routes) : routes_(std::move(routes)...) {}

@@ -71,29 +71,40 @@ struct two_events_share_a_name {
   static constexpr bool value = Unique;
 };
 
-template <class List>
-constexpr bool names_are_unique() {
-  constexpr auto dup = first_duplicate_name<List>();
-  return two_events_share_a_name<boost::mp11::mp_at_c<List, dup.first>,
-                                 boost::mp11::mp_at_c<List, dup.second>,
-                                 dup.first == dup.second>::value;
-}
-
 template <class E>
-using named_event = boost::mp11::mp_bool<event_has_no_stable_name<E>::value>;
+using named_event = boost::mp11::mp_bool<event<E>>;
 
 template <class List>
 inline constexpr auto names_v = names_of(List{});
 
+// Pure: usable in constant expressions whatever the set holds. The messages come from
+// event_set_diagnostics, which only a class-scope static_assert reads (see below).
 template <class V>
 constexpr bool check_event_set() {
   using list = alternatives<V>;
-  constexpr bool named = boost::mp11::mp_all_of<list, named_event>::value;
-  if constexpr (named)
-    return names_are_unique<list>();
-  else
+  if constexpr (boost::mp11::mp_all_of<list, named_event>::value) {
+    constexpr auto dup = first_duplicate_name<list>();
+    return dup.first == dup.second;
+  } else {
     return false;
+  }
 }
+
+// Instantiating it fires the message for each unnamed event, or for the first two events that share a
+// name. Read its `value` only directly in a class-scope static_assert: Clang treats the value of a
+// class whose static_assert failed as non-constant, and any further computation with it cascades.
+template <class List, bool Named = boost::mp11::mp_all_of<List, named_event>::value>
+struct event_set_diagnostics;
+template <class... Es>
+struct event_set_diagnostics<boost::mp11::mp_list<Es...>, false> : event_has_no_stable_name<Es>... {
+  static constexpr bool value = false;
+};
+template <class List, std::size_t First = first_duplicate_name<List>().first,
+          std::size_t Second = first_duplicate_name<List>().second>
+struct duplicate_name_diagnostics
+    : two_events_share_a_name<boost::mp11::mp_at_c<List, First>, boost::mp11::mp_at_c<List, Second>, First == Second> {};
+template <class... Es>
+struct event_set_diagnostics<boost::mp11::mp_list<Es...>, true> : duplicate_name_diagnostics<boost::mp11::mp_list<Es...>> {};
 
 }  // namespace detail
 

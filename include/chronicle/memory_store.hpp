@@ -41,7 +41,7 @@ inline namespace v0 {
 /// A pending event with a nil id gets a fresh random id (and so takes no part in idempotency).
 template <event_set Set>
 class memory_store {
-  static_assert(valid_event_set_v<Set>);
+  static_assert(detail::event_set_diagnostics<events_of<Set>>::value);
 
  public:
   using event_type = Set;

@@ -37,6 +37,26 @@ struct two_routes_for_query {
   static constexpr bool value = Ok;
 };
 
+template <class Queries, class Unique = boost::mp11::mp_unique<Queries>>
+struct query_route_diagnostics;
+template <class Queries, class... Qs>
+struct query_route_diagnostics<Queries, boost::mp11::mp_list<Qs...>>
+    : two_routes_for_query<Qs, boost::mp11::mp_count<Queries, Qs>::value == 1>... {
+  static constexpr bool value = sizeof...(Qs) == boost::mp11::mp_size<Queries>::value;
+};
+
+// The answer of a const-callable handler; a placeholder otherwise (the route's static_assert reports it).
+struct no_answer {};
+template <class Handler, class Projection, class Query>
+struct answer_of {
+  using type = no_answer;
+};
+template <class Handler, class Projection, class Query>
+  requires std::invocable<const Handler&, const Projection&, const Query&>
+struct answer_of<Handler, Projection, Query> {
+  using type = std::remove_cvref_t<std::invoke_result_t<const Handler&, const Projection&, const Query&>>;
+};
+
 }  // namespace detail
 
 /// @brief A route answering `Query` from a read model: `handler(const P&, const Query&)`.
@@ -48,15 +68,18 @@ class query_route {
  public:
   using query_type = Query;
   /// Answers are copied out while the read lock is held, so a handler returns values, not references.
-  using answer_type = std::remove_cvref_t<std::invoke_result_t<const Handler&, const Projection&, const Query&>>;
+  using answer_type = typename detail::answer_of<Handler, Projection, Query>::type;
 
   query_route(const read_model<Projection>& model, Handler handler) : model_(&model), handler_(std::move(handler)) {}
 
   /// @brief The answer, or the failure that stopped the read model (a stale answer is never served).
   result<answer_type, projection_failure> operator()(const Query& query) const {
     if (auto failed = model_->failure()) return std::move(*failed);
-    return result<answer_type, projection_failure>(
-        in_place_value, model_->read([&](const Projection& p) -> answer_type { return std::invoke(handler_, p, query); }));
+    if constexpr (std::invocable<const Handler&, const Projection&, const Query&>)
+      return result<answer_type, projection_failure>(
+          in_place_value, model_->read([&](const Projection& p) -> answer_type { return std::invoke(handler_, p, query); }));
+    else
+      return result<answer_type, projection_failure>(in_place_value);
   }
 
  private:
@@ -76,9 +99,7 @@ auto answer(const read_model<Projection>& model, Handler handler) {
 template <class... Routes>
 class query_bus {
   using queries = boost::mp11::mp_list<typename Routes::query_type...>;
-  static_assert([]<class... Qs>(boost::mp11::mp_list<Qs...>) {
-    return (detail::two_routes_for_query<Qs, boost::mp11::mp_count<queries, Qs>::value == 1>::value && ...);
-  }(queries{}));
+  static_assert(detail::query_route_diagnostics<queries>::value);
 
  public:
   explicit query_bus(Routes... routes) : routes_(std::move(routes)...) {}

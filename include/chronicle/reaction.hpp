@@ -48,7 +48,7 @@ class sender {
 /// throws stops the reactor, reported by `failure()`.
 template <class Reaction, class Bus>
 class reactor {
-  static_assert(detail::check_when_handlers<Reaction, sender<Bus>>());
+  static_assert(detail::check_when_handlers<Reaction, sender<Bus>>::value);
 
  public:
   explicit reactor(const Bus& bus, Reaction reaction = {}) : bus_(&bus), reaction_(std::move(reaction)) {}
@@ -57,7 +57,7 @@ class reactor {
 
   template <event_store Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
-    static_assert(detail::check_sources<typename Store::event_type, Reaction>());
+    static_assert(detail::check_sources<typename Store::event_type, Reaction>::value);
     return core_.catch_up(store, max_events, [this](const auto& r) {
       sender<Bus> send(*bus_, r);
       detail::dispatch(reaction_, r, send);

@@ -38,7 +38,7 @@ concept projection = std::default_initializable<P> && requires { typename P::han
 /// `rebuild()`.
 template <projection P>
 class read_model {
-  static_assert(detail::check_when_handlers<P>());
+  static_assert(detail::check_when_handlers<P>::value);
 
  public:
   using projection_type = P;
@@ -68,7 +68,7 @@ class read_model {
   /// @brief Applies up to `max_events` of the store's events after the checkpoint; returns how many.
   template <event_store Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
-    static_assert(detail::check_sources<typename Store::event_type, P>());
+    static_assert(detail::check_sources<typename Store::event_type, P>::value);
     return core_.catch_up(store, max_events, [this](const auto& r) { detail::dispatch(projection_, r); });
   }
 

@@ -142,6 +142,20 @@ class repository {
   /// to the configured number of times. A domain rejection is an error value, never an exception.
   template <class Command>
   auto execute(std::string_view stream, const Command& command, command_options options = {}) {
+    // Report an undecidable command here, once, rather than through the body below.
+    static_assert(detail::decide_diagnostics<state_type, event_type, Command>::value);
+    if constexpr (Aggregate::template decides<Command>) return execute_decided(stream, command, options);
+  }
+
+  /// @brief A fresh random stream id (a UUID in text), for commands that create an aggregate.
+  [[nodiscard]] std::string new_stream_id() { return boost::uuids::to_string(ids_()); }
+
+  [[nodiscard]] Store& store() const noexcept { return *store_; }
+  [[nodiscard]] Snapshots& snapshots() const noexcept { return *snapshots_; }
+
+ private:
+  template <class Command>
+  auto execute_decided(std::string_view stream, const Command& command, command_options options) {
     using decision_type = decltype(Aggregate::decide(std::declval<const state_type&>(), command));
     using error_type = command_error<typename decision_type::error_type>;
     using result_type = result<append_result, error_type>;
@@ -176,13 +190,6 @@ class repository {
     }
   }
 
-  /// @brief A fresh random stream id (a UUID in text), for commands that create an aggregate.
-  [[nodiscard]] std::string new_stream_id() { return boost::uuids::to_string(ids_()); }
-
-  [[nodiscard]] Store& store() const noexcept { return *store_; }
-  [[nodiscard]] Snapshots& snapshots() const noexcept { return *snapshots_; }
-
- private:
   static constexpr bool snapshots_enabled = Aggregate::snapshot_policy::enabled;
 
   struct latest {

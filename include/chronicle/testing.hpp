@@ -13,11 +13,11 @@
 #include <chronicle/envelope.hpp>
 #include <chronicle/read_model.hpp>
 
+#include <boost/assert/source_location.hpp>
 #include <doctest/doctest.h>
 
 #include <concepts>
 #include <cstddef>
-#include <source_location>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -41,7 +41,8 @@ on_stream<E> on(std::string stream_id, E event) {
 
 namespace detail {
 
-inline void fail(const std::source_location& where, const std::string& message) {
+// boost::source_location rather than std's: Clang 14 with libstdc++ 12 has no <source_location>.
+inline void fail(const boost::source_location& where, const std::string& message) {
   DOCTEST_ADD_FAIL_CHECK_AT(where.file_name(), static_cast<int>(where.line()), message);
 }
 
@@ -76,7 +77,7 @@ std::string names_of() {
 template <class Aggregate, class Decision>
 class command_outcome {
  public:
-  command_outcome(Decision decision, std::source_location where) : decision_(std::move(decision)), where_(where) {}
+  command_outcome(Decision decision, boost::source_location where) : decision_(std::move(decision)), where_(where) {}
 
   /// @brief The command was accepted and emitted exactly `expected...`, in order, each equal.
   template <class... Es>
@@ -141,7 +142,7 @@ class command_outcome {
   }
 
   Decision decision_;
-  std::source_location where_;
+  boost::source_location where_;
 };
 
 /// @brief An aggregate's state after the given events.
@@ -151,7 +152,7 @@ class aggregate_scenario {
   explicit aggregate_scenario(typename Aggregate::state_type state) : state_(std::move(state)) {}
 
   template <class Command>
-  auto when(const Command& command, std::source_location where = std::source_location::current()) const {
+  auto when(const Command& command, boost::source_location where = BOOST_CURRENT_LOCATION) const {
     using decision_type = decltype(Aggregate::decide(state_, command));
     return command_outcome<Aggregate, decision_type>(Aggregate::decide(state_, command), where);
   }
@@ -171,7 +172,7 @@ class projection_scenario {
   /// @brief `check(const P&)`: doctest checks inside it, or a bool that must be true.
   template <class Check>
     requires std::invocable<Check&, const Projection&>
-  const projection_scenario& then(Check check, std::source_location where = std::source_location::current()) const {
+  const projection_scenario& then(Check check, boost::source_location where = BOOST_CURRENT_LOCATION) const {
     if constexpr (std::is_same_v<std::invoke_result_t<Check&, const Projection&>, bool>) {
       if (!check(std::as_const(projection_))) detail::fail(where, "the projection did not pass the check");
     } else {

@@ -63,21 +63,30 @@ struct handles_an_event_its_store_never_records {
   static constexpr bool value = Ok;
 };
 
-template <class H, class... Extra>
-constexpr bool check_when_handlers() {
-  return []<class... Es>(boost::mp11::mp_list<Es...>) {
-    return (handler_has_no_when_for_event<H, Es, handles_with_envelope<H, Es, Extra...> ||
-                                                     handles_without_envelope<H, Es, Extra...>>::value &&
-            ...);
-  }(typename H::handles{});
-}
+template <class H, class E, class... Extra>
+inline constexpr bool has_when = handles_with_envelope<H, E, Extra...> || handles_without_envelope<H, E, Extra...>;
 
+// Each base fires its own message naming the handler type and the event. Read `value` only directly
+// in a static_assert: a class whose static_assert failed is not constant for Clang, and anything
+// computed from it would pile up follow-on errors.
+template <class H, class Handled, class Extra>
+struct when_diagnostics;
+template <class H, class... Es, class... Extra>
+struct when_diagnostics<H, boost::mp11::mp_list<Es...>, boost::mp11::mp_list<Extra...>>
+    : handler_has_no_when_for_event<H, Es, has_when<H, Es, Extra...>>... {
+  static constexpr bool value = (has_when<H, Es, Extra...> && ...);
+};
+template <class H, class... Extra>
+using check_when_handlers = when_diagnostics<H, boost::mp11::mp_unique<typename H::handles>, boost::mp11::mp_list<Extra...>>;
+
+template <class Set, class H, class Handled>
+struct sources_diagnostics;
+template <class Set, class H, class... Es>
+struct sources_diagnostics<Set, H, boost::mp11::mp_list<Es...>> : handles_an_event_its_store_never_records<Set, H, Es>... {
+  static constexpr bool value = (contains_event_v<Set, Es> && ...);
+};
 template <class Set, class H>
-constexpr bool check_sources() {
-  return []<class... Es>(boost::mp11::mp_list<Es...>) {
-    return (handles_an_event_its_store_never_records<Set, H, Es>::value && ...);
-  }(typename H::handles{});
-}
+using check_sources = sources_diagnostics<Set, H, boost::mp11::mp_unique<typename H::handles>>;
 
 // Calls h.when(...) for events H lists in `handles`; other events only move the checkpoint.
 template <class H, class Set, class... Extra>
@@ -87,7 +96,7 @@ void dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
     if constexpr (boost::mp11::mp_contains<typename H::handles, E>::value) {
       if constexpr (handles_with_envelope<H, E, Extra...>)
         h.when(e, static_cast<const envelope&>(r), extra...);
-      else
+      else if constexpr (handles_without_envelope<H, E, Extra...>)  // else: reported by when_diagnostics
         h.when(e, extra...);
     }
   });
