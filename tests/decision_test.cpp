@@ -23,6 +23,7 @@ struct other_rejection {
 };
 using error = std::variant<rejected, other_rejection>;
 using d = chronicle::decision<error, A, B>;
+static_assert(chronicle::event_name_v<A> == "A" && chronicle::event_name_v<B> == "B");
 
 static_assert(std::is_same_v<d::event_types, boost::mp11::mp_list<A, B>>);
 static_assert(std::is_same_v<d::error_type, error>);
