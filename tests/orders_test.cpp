@@ -1,5 +1,5 @@
 // The reference's Order domain: its state rules, through the repository, as the example runs it.
-#include <doctest/doctest.h>
+#include <chronicle/testing.hpp>
 
 #include "orders/order.hpp"
 #include "support.hpp"
@@ -64,6 +64,22 @@ TEST_CASE_FIXTURE(fixture, "pending and confirmed orders can be cancelled") {
   REQUIRE(repo.execute("o2", CancelOrder{"o2", "out of stock"}));
   CHECK(status("o2") == order_status::cancelled);
   CHECK(std::holds_alternative<invalid_transition>(rejection("o2", ConfirmOrder{"o2"})));
+}
+
+// The same rules as decisions alone, with the testing helpers: no store involved.
+TEST_CASE("the state rules, decided without a store") {
+  using chronicle::testing::given;
+  const OrderPlaced placed{test::new_id(), "widget", 2, money{1999}};
+  given<order_aggregate>().when(PlaceOrder{placed.user_id, "widget", 2, money{1999}}).then(placed);
+  given<order_aggregate>(placed).when(PlaceOrder{}).then_error<invalid_transition>();
+  given<order_aggregate>(placed).when(ShipOrder{"o", "T"}).then_error<invalid_transition>();
+  given<order_aggregate>(placed).when(ConfirmOrder{"o"}).then(OrderConfirmed{});
+  given<order_aggregate>(placed).when(CancelOrder{"o", "r"}).then(OrderCancelled{"r"});
+  given<order_aggregate>(placed, OrderConfirmed{}).when(CancelOrder{"o", "r"}).then(OrderCancelled{"r"});
+  given<order_aggregate>(placed, OrderCancelled{"r"}).when(ConfirmOrder{"o"}).then_error<invalid_transition>();
+  given<order_aggregate>(placed, OrderConfirmed{}, OrderShipped{"T"})
+      .when(CancelOrder{"o", "r"})
+      .then_error<invalid_transition>([](const invalid_transition& e) { return e.from == order_status::shipped; });
 }
 
 TEST_CASE_FIXTURE(fixture, "a non-positive quantity is rejected") {
