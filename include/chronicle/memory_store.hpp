@@ -23,6 +23,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -152,6 +153,38 @@ class memory_store {
   std::uint64_t head_position() const {
     std::lock_guard lock(log_mutex_);
     return log_.size();
+  }
+
+  /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore).
+  ///
+  /// `records` must be the whole history in global order: positions 1, 2, ... and each stream's versions
+  /// 1, 2, ... without gaps, unique ids, non-decreasing times. Throws `std::invalid_argument` (and
+  /// changes nothing) if the store is not empty or the records break those rules.
+  void restore(std::vector<record> records) {
+    std::unique_lock streams_lock(streams_mutex_);
+    std::lock_guard log_lock(log_mutex_);
+    if (!log_.empty() || !streams_.empty()) throw std::invalid_argument("chronicle: restore needs an empty store");
+    detail::string_map<std::unique_ptr<stream_slot>> streams;
+    boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> ids;
+    std::vector<const record*> log;
+    log.reserve(records.size());
+    ids.reserve(records.size());
+    clock::time_point last{};
+    for (auto& r : records) {
+      auto& slot = streams[r.stream_id];
+      if (!slot) slot = std::make_unique<stream_slot>(r.stream_id);
+      if (!valid_stream_id(r.stream_id) || r.position != log.size() + 1 || r.version != slot->events.size() + 1 ||
+          r.recorded_at < last || !ids.try_emplace(r.id, r.position).second)
+        throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
+                                    std::to_string(log.size() + 1) + ")");
+      last = r.recorded_at;
+      slot->events.push_back(std::move(r));
+      log.push_back(&slot->events.back());
+    }
+    streams_ = std::move(streams);
+    ids_ = std::move(ids);
+    log_ = std::move(log);
+    last_recorded_ = last;
   }
 
   /// @brief Waits until the store holds `position` or `timeout` passes; true if it holds it.

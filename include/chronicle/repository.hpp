@@ -199,12 +199,15 @@ class repository {
 
   // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
   // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
-  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream,
-                                                      std::optional<std::uint64_t> at_most = {}) const {
+  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::optional<std::uint64_t> at_most = {},
+                                                      bool* stale = nullptr) const {
     auto snap = snapshots_->load(stream);
-    if (!snap || snap->schema_version != state_schema_version_v<state_type> ||
-        snap->version > (at_most ? *at_most : store_->stream_version(stream)))
+    if (!snap) return {};
+    if (snap->schema_version != state_schema_version_v<state_type>) {
+      if (stale) *stale = true;
       return {};
+    }
+    if (snap->version > (at_most ? *at_most : store_->stream_version(stream))) return {};
     return snap;
   }
 
@@ -221,8 +224,9 @@ class repository {
 
   latest load_latest(std::string_view stream) const {
     latest out;
+    bool stale = false;  // a snapshot was there but could not be used
     if constexpr (snapshots_enabled) {
-      if (auto snap = usable_snapshot(stream)) {
+      if (auto snap = usable_snapshot(stream, {}, &stale)) {
         out.current = {std::move(snap->state), snap->version};
         out.snapshot_version = snap->version;
       }
@@ -231,6 +235,12 @@ class repository {
       evolve(out.current.state, r);
       out.current.version = r.version;
     });
+    // A snapshot of an older state schema was discarded: replace it now rather than replay again next time.
+    if (stale && out.current.version > 0) {
+      snapshots_->save(stream, snapshot<state_type>{out.current.version, state_schema_version_v<state_type>,
+                                                    out.current.state});
+      out.snapshot_version = out.current.version;
+    }
     return out;
   }
 

@@ -1,0 +1,116 @@
+#pragma once
+// Boost.JSON's parser, with doubles read exactly.
+//
+// Boost.JSON 1.81 converts some decimal numbers to a double one unit in the last place off (it has no
+// precise mode yet), so a double would not always survive a round trip. This runs Boost's own
+// basic_parser with a handler like boost::json::parser's, except that it converts each floating-point
+// number's text with std::from_chars, which is exact.
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include <charconv>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace chronicle {
+inline namespace v0 {
+namespace detail {
+
+struct exact_json_handler {
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  using error_code = boost::system::error_code;
+  using string_view = boost::json::string_view;
+
+  boost::json::value_stack st;
+  std::string number;  // the text of a number that arrived in parts
+
+  template <class... Args>
+  explicit exact_json_handler(Args&&... args) : st(std::forward<Args>(args)...) {}
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) { return true; }
+  bool on_object_end(std::size_t n, error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(error_code&) { return true; }
+  bool on_array_end(std::size_t n, error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(string_view s, std::size_t, error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(string_view s, std::size_t, error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(string_view s, std::size_t, error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(string_view s, error_code&) {
+    number.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, string_view, error_code&) {
+    number.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, string_view, error_code&) {
+    number.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, string_view s, error_code&) {
+    std::string_view text(s.data(), s.size());
+    if (!number.empty()) text = number.append(s.data(), s.size());
+    double exact = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), exact);
+    if (error == std::errc{} && end == text.data() + text.size()) d = exact;  // else keep Boost's (e.g. overflow)
+    number.clear();
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(string_view, error_code&) { return true; }
+  bool on_comment(string_view, error_code&) { return true; }
+};
+
+/// Parses one whole document (anything after it is an error), allocating from `storage`.
+inline boost::json::value parse_json(std::string_view text, boost::system::error_code& ec,
+                                     boost::json::storage_ptr storage = {},
+                                     const boost::json::parse_options& options = {}) {
+  boost::json::basic_parser<exact_json_handler> parser(options, storage, nullptr, 0);
+  parser.handler().st.reset(storage);
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+  if (ec) return nullptr;
+  return parser.handler().st.release();
+}
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle

@@ -1,0 +1,182 @@
+#pragma once
+/// @file
+/// @brief Export a whole store to JSON Lines, and import such a dump into an empty store.
+///
+/// The first line is a header, `{"format":"chronicle-events","format_version":1,"events":N}`; then one
+/// line per event in global order:
+/// `{"position":1,"stream":"o1","version":1,"id":"…","recorded_at":1764230400000000000,"correlation":"…",
+///   "causation":"…","type":"OrderPlaced","schema_version":2,"data":{…}}`.
+/// An import reads and checks every line before it writes anything, so a dump that is truncated or
+/// corrupt anywhere is rejected with its line number and the target store is left as it was.
+#include <chronicle/detail/string_map.hpp>
+#include <chronicle/envelope.hpp>
+#include <chronicle/event_codec.hpp>
+#include <chronicle/event_store.hpp>
+#include <chronicle/detail/json_parse.hpp>
+#include <chronicle/json.hpp>
+#include <chronicle/result.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include <cstdint>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief Why an import refused a dump: the line (1-based; 0 for the dump as a whole) and the reason.
+struct import_error {
+  std::size_t line = 0;
+  std::string message;
+  std::optional<decode_error> decode;  ///< set when an event's payload did not decode
+};
+
+inline std::string describe(const import_error& e) {
+  return "line " + std::to_string(e.line) + ": " + (e.decode ? describe(*e.decode) : e.message);
+}
+
+/// @brief Writes every event of `store` (up to its head when the export starts) as JSON Lines.
+/// Returns how many events it wrote.
+template <event_store Store>
+std::uint64_t export_json_lines(const Store& store, std::ostream& out) {
+  using Set = typename Store::event_type;
+  const std::uint64_t head = store.head_position();
+  out << R"({"format":"chronicle-events","format_version":1,"events":)" << head << "}\n";
+  std::uint64_t written = 0;
+  store.read_all(1, [&](const recorded_event<Set>& r) {
+    if (r.position > head) return false;
+    unsigned char scratch[4096];
+    boost::json::monotonic_resource resource(scratch, sizeof scratch);
+    boost::json::value line(&resource);
+    auto& object = line.emplace_object();
+    object["position"] = r.position;
+    object["stream"] = std::string_view(r.stream_id);
+    object["version"] = r.version;
+    encode_json(r.id, object["id"]);
+    encode_json(r.recorded_at, object["recorded_at"]);
+    encode_json(r.correlation_id, object["correlation"]);
+    encode_json(r.causation_id, object["causation"]);
+    object["type"] = r.type();
+    object["schema_version"] = event_codec<Set>::schema_version(r.event);
+    event_codec<Set>::encode(r.event, object["data"]);
+    out << boost::json::serialize(line) << '\n';
+    ++written;
+    return true;
+  });
+  if (!out) throw std::ios_base::failure("chronicle: writing the dump failed");
+  return written;
+}
+
+namespace detail {
+
+// Reads one envelope member, with the line's error on failure.
+template <class T>
+bool envelope_member(const boost::json::object& line, std::string_view name, T& out, json_decoder& d) {
+  auto scope = d.member(name);
+  const auto* value = line.if_contains(name);
+  if (value == nullptr) return d.fail(decode_error::kind::missing_field, "required");
+  return decode_json(*value, out, d);
+}
+
+}  // namespace detail
+
+/// @brief Loads a dump into `store`, which must be empty and offer `restore(records)`. All or nothing.
+///
+/// Old event versions are upcast on the way in. Every line is checked: the header, JSON syntax, each
+/// envelope member, the payload (`decode_error` with the field), positions 1, 2, ..., contiguous
+/// stream versions, unique event ids, non-decreasing times, and the event count the header promised.
+template <event_store Store>
+  requires requires(Store& s, std::vector<recorded_event<typename Store::event_type>> r) { s.restore(std::move(r)); }
+result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& store, json_options options = {}) {
+  using Set = typename Store::event_type;
+  using record = recorded_event<Set>;
+  if (store.head_position() != 0) return import_error{0, "the target store is not empty", std::nullopt};
+
+  boost::json::parse_options parse;
+  parse.allow_invalid_utf8 = true;  // stream ids are arbitrary bytes; exports write them as they are
+  std::string text;
+  std::size_t line_number = 0;
+  auto fail = [&](std::string message) { return import_error{line_number, std::move(message), std::nullopt}; };
+
+  std::uint64_t promised = 0;
+  std::vector<record> records;
+  detail::string_map<std::uint64_t> versions;
+  boost::unordered_flat_set<event_id, detail::uuid_hash> ids;
+  while (std::getline(in, text)) {
+    ++line_number;
+    if (detail::blank(text)) return fail("empty line");
+    boost::system::error_code ec;
+    const boost::json::value json = detail::parse_json(text, ec, {}, parse);
+    if (ec) return fail("malformed JSON: " + ec.message());
+    const auto* object = json.if_object();
+    if (object == nullptr) return fail("a line must be a JSON object");
+
+    json_decoder d(options);
+    if (line_number == 1) {
+      std::string format;
+      std::uint32_t format_version = 0;
+      if (!detail::envelope_member(*object, "format", format, d) || format != "chronicle-events")
+        return fail("not a chronicle dump (its first line must be the header)");
+      if (!detail::envelope_member(*object, "format_version", format_version, d) || format_version != 1)
+        return fail("unknown dump format version");
+      if (!detail::envelope_member(*object, "events", promised, d)) return fail(describe(d.error()));
+      continue;
+    }
+
+    record r{};
+    std::string type;
+    std::uint32_t schema_version = 0;
+    if (!detail::envelope_member(*object, "position", r.position, d) ||
+        !detail::envelope_member(*object, "stream", r.stream_id, d) ||
+        !detail::envelope_member(*object, "version", r.version, d) || !detail::envelope_member(*object, "id", r.id, d) ||
+        !detail::envelope_member(*object, "recorded_at", r.recorded_at, d) ||
+        !detail::envelope_member(*object, "correlation", r.correlation_id, d) ||
+        !detail::envelope_member(*object, "causation", r.causation_id, d) ||
+        !detail::envelope_member(*object, "type", type, d) ||
+        !detail::envelope_member(*object, "schema_version", schema_version, d))
+      return fail("bad envelope: " + describe(d.error()));
+    const auto* data = object->if_contains("data");
+    if (data == nullptr) return fail("bad envelope: missing field 'data'");
+    auto event = event_codec<Set>::decode_parsed(type, schema_version, *data, options);
+    if (!event) {
+      auto error = std::move(event).error();
+      error.stream_id = r.stream_id;
+      error.version = r.version;
+      return import_error{line_number, "the event does not decode", std::move(error)};
+    }
+    r.event = std::move(*event);
+
+    if (!valid_stream_id(r.stream_id)) return fail("invalid stream id");
+    if (r.position != records.size() + 1)
+      return fail("position " + std::to_string(r.position) + " where " + std::to_string(records.size() + 1) +
+                  " belongs");
+    auto& version = versions[r.stream_id];
+    if (r.version != version + 1)
+      return fail("stream '" + r.stream_id + "' version " + std::to_string(r.version) + " where " +
+                  std::to_string(version + 1) + " belongs");
+    version = r.version;
+    if (!ids.insert(r.id).second) return fail("event id " + boost::uuids::to_string(r.id) + " repeats");
+    if (!records.empty() && r.recorded_at < records.back().recorded_at) return fail("recorded time goes backwards");
+    records.push_back(std::move(r));
+  }
+  if (in.bad()) return import_error{line_number, "reading the dump failed", std::nullopt};
+  if (line_number == 0) return import_error{0, "empty dump", std::nullopt};
+  if (records.size() != promised)
+    return import_error{line_number, "the dump ends after " + std::to_string(records.size()) + " of the " +
+                                         std::to_string(promised) + " events its header promises (truncated?)",
+                        std::nullopt};
+  const std::uint64_t count = records.size();
+  store.restore(std::move(records));
+  return result<std::uint64_t, import_error>(in_place_value, count);
+}
+
+}  // namespace v0
+}  // namespace chronicle
