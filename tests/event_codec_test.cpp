@@ -45,6 +45,24 @@ BOOST_DESCRIBE_STRUCT(Deleted, (), ())
 
 using person_event = std::variant<Renamed, Deleted>;
 
+struct Strict_v1 {
+  static constexpr std::string_view event_type = "Strict";
+  int value = 0;
+};
+BOOST_DESCRIBE_STRUCT(Strict_v1, (), (value))
+struct Strict {
+  static constexpr std::string_view event_type = "Strict";
+  static constexpr int schema_version = 2;
+  using previous_version = Strict_v1;
+  unsigned value = 0;
+};
+BOOST_DESCRIBE_STRUCT(Strict, (), (value))
+inline Strict upcast(Strict_v1 old) {
+  if (old.value < 0) throw std::invalid_argument("negative");
+  return {static_cast<unsigned>(old.value)};
+}
+using strict_event = std::variant<Strict>;
+
 }  // namespace chain
 
 namespace {
@@ -111,8 +129,19 @@ TEST_CASE("bad input gets a typed error naming the event, the version and the fi
   check_error(strict, kind::unknown_field, "age");
   CHECK(strict.error().event_type == "Renamed");
   CHECK(strict.error().schema_version == 1);
-  CHECK(chronicle::describe(strict.error()) == "unknown field in event 'Renamed' v1 at field 'age': no such field");
+  CHECK(chronicle::describe(strict.error()) == "unknown field in event 'Renamed' v1 at 'age': no such field");
   CHECK(codec::decode("Renamed", 1, R"({"name":"x","age":3})"));  // ignored by default
+}
+
+TEST_CASE("an upcaster that throws yields a typed error, not an exception") {
+  auto refused = codec::decode("Renamed", 1, R"({"name":""})");
+  CHECK(refused);  // an empty name splits fine
+  using evolution_codec = chronicle::event_codec<chain::strict_event>;
+  const auto e = evolution_codec::decode("Strict", 1, R"({"value":-1})");
+  REQUIRE(e.has_error());
+  CHECK(e.error().what == decode_error::kind::invalid_value);
+  CHECK(e.error().detail == "the upcaster refused it: negative");
+  CHECK(evolution_codec::decode("Strict", 1, R"({"value":1})"));
 }
 
 }  // namespace

@@ -126,10 +126,14 @@ TEST_CASE("a truncated or corrupt dump is rejected with its line number, the sto
   CHECK(wrong_type.decode->field == "text");
   CHECK(wrong_type.decode->stream_id == "a");
   CHECK(wrong_type.decode->version == 2);
-  CHECK(chronicle::describe(wrong_type) == "line 3: wrong type in event 'Noted' v1 (stream 'a' version 2) at field 'text': expected a string");
+  CHECK(chronicle::describe(wrong_type) == "line 3: wrong type in event 'Noted' v1 (stream 'a' version 2) at 'text': expected a string");
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("type":"Added")"), 14, R"("type":"Gone")"); }).decode->what ==
         chronicle::decode_error::kind::unknown_event);
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":9)"); }).line == 5);
+  CHECK(broken(5, [](std::string& l) {
+          const auto at = l.find(R"("id":")") + 6;
+          l.replace(at, 36, "00000000-0000-0000-0000-000000000000");
+        }).message == "an event id is nil");
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("version":3)"), 11, R"("version":4)"); }).line == 5);
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("schema_version":1)"), 18, R"("schema_version":7)"); }).decode->what ==
         chronicle::decode_error::kind::unknown_schema_version);

@@ -92,4 +92,13 @@ TEST_CASE("a snapshot of the current schema that no longer decodes is dropped") 
   CHECK_FALSE(table.load("c"));
 }
 
+TEST_CASE("a stored snapshot is not replaced by an older one of the same schema") {
+  chronicle::memory_stored_snapshots table;
+  table.save("c", {5, 1, R"({"value":5})"});
+  table.save("c", {3, 1, R"({"value":3})"});
+  CHECK(table.load("c")->version == 5);
+  table.save("c", {3, 2, R"({"total":3,"additions":3})"});  // another schema always replaces
+  CHECK(table.load("c")->schema_version == 2);
+}
+
 }  // namespace

@@ -254,7 +254,58 @@ TEST_CASE("extra members are ignored, or refused by policy") {
   REQUIRE(strict.has_error());
   CHECK(strict.error().what == decode_error::kind::unknown_field);
   CHECK(strict.error().field == "z");
-  CHECK(chronicle::describe(strict.error()) == "unknown field at field 'z': no such field");
+  CHECK(chronicle::describe(strict.error()) == "unknown field at 'z': no such field");
+}
+
+struct base_part {
+  int id = 0;
+};
+BOOST_DESCRIBE_STRUCT(base_part, (), (id))
+struct derived_part : base_part {
+  std::string name;
+};
+BOOST_DESCRIBE_STRUCT(derived_part, (base_part), (name))
+
+TEST_CASE("members of described bases are written and read too") {
+  derived_part d;
+  d.id = 7;
+  d.name = "seven";
+  CHECK(to_text(d) == R"({"id":7,"name":"seven"})");
+  const auto back = from_text<derived_part>(R"({"id":7,"name":"seven"})");
+  REQUIRE(back);
+  CHECK(back->id == 7);
+}
+
+TEST_CASE("integers written as 1.0 or 1e3 read as integers; fractions and huge values do not") {
+  CHECK(from_text<int>("1.0").value() == 1);
+  CHECK(from_text<std::uint16_t>("1e3").value() == 1000);
+  CHECK(from_text<int>("-2E0").value() == -2);
+  CHECK(from_text<int>("1.5").error().what == decode_error::kind::wrong_type);
+  CHECK(from_text<int>("1e30").error().what == decode_error::kind::out_of_range);
+  CHECK(from_text<std::uint8_t>("-1.0").error().what == decode_error::kind::out_of_range);
+}
+
+// A read model serializes the same way: here one shaped like the Order example's per-user lists.
+struct listing {
+  std::string id;
+  int status = 0;
+  friend bool operator==(const listing&, const listing&) = default;
+};
+BOOST_DESCRIBE_STRUCT(listing, (), (id, status))
+struct user_lists {
+  std::map<std::string, std::vector<listing>> by_user;
+  std::unordered_map<std::string, std::size_t> counts;
+  friend bool operator==(const user_lists&, const user_lists&) = default;
+};
+BOOST_DESCRIBE_STRUCT(user_lists, (), (by_user, counts))
+
+TEST_CASE("a read model round-trips") {
+  user_lists model;
+  model.by_user["alice"] = {{"o1", 1}, {"o2", 3}};
+  model.counts["alice"] = 2;
+  const auto back = from_text<user_lists>(to_text(model));
+  REQUIRE(back);
+  CHECK(*back == model);
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <boost/variant2/variant.hpp>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -279,6 +281,40 @@ TEST_CASE("the store works the same over a boost::variant2 event set") {
   std::vector<std::string_view> types;
   store.read_stream("s", 1, [&](const auto& r) { types.push_back(r.type()); });
   CHECK(types == std::vector<std::string_view>{"Added", "Doubled"});
+}
+
+TEST_CASE("nil ids never match: each such append records new events") {
+  store_t store;
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(Added{1})}));
+  auto second = store.append("s", expected_version::any(), {test::pending<counter_event>(Added{1})});
+  REQUIRE(second);
+  CHECK(second->version == 2);
+  CHECK(store.append("t", expected_version::any(), {test::pending<counter_event>(Added{1})}));
+  CHECK(store.head_position() == 3);
+}
+
+TEST_CASE("appends to other streams go on while one stream is held") {
+  store_t store;
+  REQUIRE(store.append("held", expected_version::any(), {test::pending<counter_event>(Added{1})}));
+  std::atomic<bool> other_done{false};
+  // Inside this callback the "held" stream's lock is taken; an append elsewhere must not wait for it.
+  store.read_stream("held", 1, [&](const auto&) {
+    std::jthread writer([&] {
+      for (int i = 0; i < 100; ++i)
+        REQUIRE(store.append("other", expected_version::any(), {test::pending<counter_event>(Added{i})}));
+      other_done = true;
+    });
+    writer.join();
+  });
+  CHECK(other_done);
+  CHECK(store.stream_version("other") == 100);
+}
+
+TEST_CASE("waiting for a position with an endless timeout is defined") {
+  store_t store;
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(Added{1})}));
+  CHECK(store.wait_for_position(1, std::chrono::nanoseconds::max()));
+  CHECK_FALSE(store.wait_for_position(2, std::chrono::nanoseconds(1)));
 }
 
 }  // namespace

@@ -106,4 +106,27 @@ TEST_CASE("wait_for returns once the position is applied, or false on timeout") 
   CHECK(model.wait_for(1, std::chrono::milliseconds(0)));
 }
 
+TEST_CASE("catch_up with a budget of zero applies nothing; an endless wait is defined") {
+  store_t store;
+  add(store, "a", 1);
+  chronicle::read_model<totals> model;
+  CHECK(model.catch_up(store, 0) == 0);
+  CHECK(model.checkpoint() == 0);
+  model.catch_up(store);
+  CHECK(model.wait_for(1, std::chrono::nanoseconds::max()));
+}
+
+TEST_CASE("after a failure, reset and catch up again from the start") {
+  store_t store;
+  add(store, "a", 1);
+  add(store, "a", 13);
+  chronicle::read_model<fragile_totals> model;
+  model.catch_up(store);
+  REQUIRE(model.failure());
+  model.reset();
+  CHECK_FALSE(model.failure());
+  CHECK(model.catch_up(store) == 1);  // fails again at the same event: the data, not the model, is at fault
+  CHECK(model.failure()->position == 2);
+}
+
 }  // namespace

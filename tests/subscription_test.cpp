@@ -123,4 +123,33 @@ TEST_CASE("writers and a catch-up projection running together agree at the end")
   CHECK(queries.ask(ListUserOrders{user, order_status::pending}).value().size() == 200);
 }
 
+struct fails_once {
+  using handles = chronicle::events<OrderCancelled>;
+  static inline std::atomic<int> throws_left{1};
+  int cancelled = 0;
+  void when(const OrderCancelled&) {
+    if (throws_left-- > 0) throw std::runtime_error("transient");
+    ++cancelled;
+  }
+};
+
+TEST_CASE("a subscription that stopped on a failure starts again after a reset") {
+  store_t store;
+  chronicle::repository<order_aggregate, store_t> repo{store};
+  chronicle::read_model<fails_once> model;
+  chronicle::subscription<store_t, chronicle::read_model<fails_once>> sub{store, model};
+  sub.start();
+  REQUIRE(repo.execute("a", PlaceOrder{test::new_id(), "p", 1, money{1}}));
+  REQUIRE(repo.execute("a", CancelOrder{"a", "x"}));
+  CHECK_FALSE(model.wait_for(2, 5s));
+  REQUIRE(model.failure());
+  for (int i = 0; i < 500 && sub.running(); ++i) std::this_thread::sleep_for(1ms);
+  CHECK_FALSE(sub.running());  // the thread ended on the failure
+  model.reset();
+  sub.start();
+  CHECK(sub.running());
+  REQUIRE(model.wait_for(2, 5s));
+  CHECK(model.read([](const fails_once& m) { return m.cancelled; }) == 1);
+}
+
 }  // namespace

@@ -41,7 +41,7 @@ int main() {
     if (!placed) return 1;
     // Wait until the reaction has handled everything written so far, then show what followed.
     while (!reactions.failure() && reactions.checkpoint() < store.head_position())
-      reactions.wait_for(store.head_position(), std::chrono::seconds(1));
+      (void)reactions.wait_for(store.head_position(), std::chrono::seconds(1));
     const auto first = orders.history(placed->stream_id).front();
     std::cout << "order of " << quantity << " widgets: "
               << to_string(orders.load(placed->stream_id).state.status) << '\n';

@@ -17,7 +17,7 @@ struct Deposit { long cents; };
 struct Withdraw { long cents; };
 struct insufficient_funds { long balance, requested; };
 
-auto decide(const account&, const Deposit& c) -> chronicle::decision<insufficient_funds, Deposited> {
+auto decide(const account&, const Deposit& c) -> chronicle::decision<chronicle::no_error, Deposited> {
   return Deposited{c.cents};
 }
 auto decide(const account& a, const Withdraw& c) -> chronicle::decision<insufficient_funds, Withdrawn> {

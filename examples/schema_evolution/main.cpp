@@ -10,10 +10,6 @@
 
 using namespace evolution;
 
-namespace {
-struct no_error {};
-}  // namespace
-
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : CHRONICLE_LEGACY_DUMP;
   std::ifstream dump(path);

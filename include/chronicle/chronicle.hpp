@@ -14,10 +14,12 @@
 #include <chronicle/memory_store.hpp>
 #include <chronicle/policy.hpp>
 #include <chronicle/projecting_store.hpp>
+#include <chronicle/projection.hpp>
 #include <chronicle/query_bus.hpp>
 #include <chronicle/reaction.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
+#include <chronicle/schema.hpp>
 #include <chronicle/snapshot_store.hpp>
 #include <chronicle/subscription.hpp>
 #include <chronicle/result.hpp>

@@ -69,6 +69,11 @@ struct route_diagnostics<Commands, boost::mp11::mp_list<Cs...>>
   static constexpr bool value = sizeof...(Cs) == boost::mp11::mp_size<Commands>::value;
 };
 
+template <class T>
+struct is_existing_stream : std::false_type {};
+template <class Selector>
+struct is_existing_stream<existing_stream<Selector>> : std::true_type {};
+
 // The stream id a selector picks: a string, string_view or UUID member or callable result.
 template <class Selector, class Command>
 std::string select_stream(const Selector& select, const Command& command) {
@@ -93,7 +98,7 @@ class aggregate_route {
     std::string stream;
     if constexpr (std::is_same_v<Selector, new_stream_t>) {
       stream = repository_->new_stream_id();
-    } else if constexpr (requires { select_.select; }) {
+    } else if constexpr (detail::is_existing_stream<Selector>::value) {
       stream = detail::select_stream(select_.select, command);
       options.must_exist = true;
     } else {

@@ -24,9 +24,16 @@ inline namespace v0 {
 /// }
 /// ```
 /// The listed event types are a compile-time fact: the aggregate checks each is in its event set.
+/// @brief The error type of a decision that never rejects: `decision<no_error, Deposited>`.
+struct no_error {
+  friend constexpr bool operator==(no_error, no_error) noexcept { return true; }
+};
+
 template <class Error, class... Events>
 class decision {
   static_assert(sizeof...(Events) > 0, "chronicle: a decision lists the event types it may emit");
+  static_assert(boost::mp11::mp_is_set<boost::mp11::mp_list<Events...>>::value,
+                "chronicle: a decision lists each event type once");
   static_assert(!boost::mp11::mp_contains<boost::mp11::mp_list<Events...>, Error>::value,
                 "chronicle: a decision's error type must differ from its event types");
 

@@ -8,6 +8,7 @@
 #include <chronicle/schema.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/algorithm.hpp>
 
@@ -89,7 +90,9 @@ class event_codec {
     unsigned char scratch[4096];
     boost::json::monotonic_resource resource(scratch, sizeof scratch);
     boost::system::error_code ec;
-    const boost::json::value json = detail::parse_json(payload, ec, &resource);
+    boost::json::parse_options parse;
+    parse.allow_invalid_utf8 = true;  // strings are bytes, as in exports and stores
+    const boost::json::value json = detail::parse_json(payload, ec, &resource, parse);
     if (ec) return error(decode_error::kind::malformed_json, type, schema_version, ec.message());
     return decode_parsed(type, schema_version, json, options);
   }
@@ -127,10 +130,16 @@ class event_codec {
       using V = typename decltype(version)::type;
       if (out || event_schema_version_v<V> != schema_version) return;
       V old{};
-      if (decode_json(payload, old, decoder))
-        out.emplace(in_place_value, upcast_to<E>(std::move(old)));
-      else
+      if (!decode_json(payload, old, decoder)) {
         out.emplace(in_place_error, std::move(decoder.error()));
+        return;
+      }
+      try {  // upcasters are user code: a throw is bad data for this event, not a crash
+        out.emplace(in_place_value, upcast_to<E>(std::move(old)));
+      } catch (const std::exception& e) {
+        decoder.fail(decode_error::kind::invalid_value, std::string("the upcaster refused it: ") + e.what());
+        out.emplace(in_place_error, std::move(decoder.error()));
+      }
     });
     if (!out)
       return error(decode_error::kind::unknown_schema_version, event_name_v<E>, schema_version,

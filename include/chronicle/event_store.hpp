@@ -72,7 +72,7 @@ concept event_store =
     };
 
 /// @brief Whether `id` is a stream id stores accept.
-constexpr bool valid_stream_id(std::string_view id) noexcept {
+[[nodiscard]] constexpr bool valid_stream_id(std::string_view id) noexcept {
   return !id.empty() && id.size() <= max_stream_id_size;
 }
 

@@ -91,7 +91,7 @@ inline std::string describe(const decode_error& e) {
   std::string out(to_string(e.what));
   if (!e.event_type.empty()) out += " in event '" + e.event_type + "' v" + std::to_string(e.schema_version);
   if (!e.stream_id.empty()) out += " (stream '" + e.stream_id + "' version " + std::to_string(e.version) + ")";
-  if (!e.field.empty()) out += " at field '" + e.field + "'";
+  if (!e.field.empty()) out += " at '" + e.field + "'";
   if (!e.detail.empty()) out += ": " + e.detail;
   return out;
 }
@@ -102,8 +102,8 @@ struct json_options {
   bool reject_unknown_fields = false;
 };
 
-/// @brief Thrown when a value cannot be written as JSON (NaN or an infinity, a string that is not UTF-8
-/// is written as is and refused on reading).
+/// @brief Thrown when a value cannot be written as JSON (NaN or an infinity). Strings are bytes: one
+/// that is not UTF-8 is written as it is and read back as it was (readers allow invalid UTF-8).
 class json_encode_error : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
@@ -172,9 +172,21 @@ template <class T>
 concept any_map = requires { typename T::key_type; typename T::mapped_type; };
 template <class T>
 concept custom_codec = requires { json_codec<T>::encode; };
+// A growable sequence: what both directions handle (std::vector, std::deque, small_vector, ...).
+template <class T>
+concept sequence = requires(T& v, typename T::value_type item) {
+  v.begin();
+  v.end();
+  v.size();
+  v.clear();
+  v.push_back(std::move(item));
+};
+// Views would dangle after decoding, and a char is a number to JSON but a letter to the reader.
+template <class T>
+concept refused = std::is_same_v<T, std::string_view> || std::is_same_v<T, char> || std::is_pointer_v<T>;
 
 template <class T>
-using members_of = boost::describe::describe_members<T, boost::describe::mod_public>;
+using members_of = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
 
 template <class T>
 struct type_has_no_json_mapping {
@@ -193,6 +205,8 @@ void encode_json(const T& v, boost::json::value& out) {
     json_codec<T>::encode(v, out);
   } else if constexpr (std::is_same_v<T, bool>) {
     out = v;
+  } else if constexpr (detail::refused<T>) {
+    (void)detail::type_has_no_json_mapping<T>{};
   } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
     out = static_cast<std::int64_t>(v);
   } else if constexpr (std::is_integral_v<T>) {
@@ -227,7 +241,7 @@ void encode_json(const T& v, boost::json::value& out) {
       encode_json(key, pair.emplace_back(nullptr));
       encode_json(item, pair.emplace_back(nullptr));
     }
-  } else if constexpr (requires { typename T::value_type; v.begin(); v.end(); v.size(); }) {
+  } else if constexpr (detail::sequence<T> && !detail::refused<T>) {
     auto& array = out.emplace_array();
     array.reserve(v.size());
     for (const auto& item : v) encode_json(item, array.emplace_back(nullptr));
@@ -250,6 +264,9 @@ bool decode_json(const boost::json::value& in, T& out, json_decoder& d) {
     if (!in.is_bool()) return d.fail(kind::wrong_type, "expected true or false");
     out = in.get_bool();
     return true;
+  } else if constexpr (detail::refused<T>) {
+    (void)detail::type_has_no_json_mapping<T>{};
+    return false;
   } else if constexpr (std::is_integral_v<T>) {
     if (in.is_int64()) {
       const std::int64_t n = in.get_int64();
@@ -263,10 +280,14 @@ bool decode_json(const boost::json::value& in, T& out, json_decoder& d) {
       out = static_cast<T>(n);
       return true;
     }
-    if (in.is_double()) {
+    if (in.is_double()) {  // 1.0 or 1e3: an integer in another spelling
       const double x = in.get_double();
-      if (std::trunc(x) == x) return d.fail(kind::out_of_range, "an integer too large for any integer type");
-      return d.fail(kind::wrong_type, "expected an integer, not a fraction");
+      if (std::trunc(x) != x) return d.fail(kind::wrong_type, "expected an integer, not a fraction");
+      if (x < static_cast<double>(std::numeric_limits<T>::lowest()) || x >= 0x1p64 ||
+          (x >= 0 ? !std::in_range<T>(static_cast<std::uint64_t>(x)) : !std::in_range<T>(static_cast<std::int64_t>(x))))
+        return d.fail(kind::out_of_range, "does not fit");
+      out = static_cast<T>(x);
+      return true;
     }
     return d.fail(kind::wrong_type, "expected an integer");
   } else if constexpr (std::is_floating_point_v<T>) {
@@ -342,7 +363,7 @@ bool decode_json(const boost::json::value& in, T& out, json_decoder& d) {
       out.emplace(std::move(key), std::move(item));
     }
     return true;
-  } else if constexpr (requires { typename T::value_type; out.push_back(std::declval<typename T::value_type>()); }) {
+  } else if constexpr (detail::sequence<T> && !detail::refused<T>) {
     if (!in.is_array()) return d.fail(kind::wrong_type, "expected an array");
     out.clear();
     std::size_t i = 0;

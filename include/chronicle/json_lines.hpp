@@ -163,6 +163,7 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
       return fail("stream '" + r.stream_id + "' version " + std::to_string(r.version) + " where " +
                   std::to_string(version + 1) + " belongs");
     version = r.version;
+    if (r.id.is_nil()) return fail("an event id is nil");
     if (!ids.insert(r.id).second) return fail("event id " + boost::uuids::to_string(r.id) + " repeats");
     if (!records.empty() && r.recorded_at < records.back().recorded_at) return fail("recorded time goes backwards");
     records.push_back(std::move(r));

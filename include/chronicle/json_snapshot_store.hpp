@@ -8,6 +8,7 @@
 #include <chronicle/snapshot_store.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdint>
@@ -29,9 +30,14 @@ struct stored_snapshot {
 /// @brief Stored snapshots in memory, one per stream (a stand-in for a durable table). Thread-safe.
 class memory_stored_snapshots {
  public:
+  /// @brief Keeps `snap` unless the stream has a newer snapshot of the same schema.
   void save(std::string_view stream, stored_snapshot snap) {
     std::lock_guard lock(mutex_);
-    snapshots_.insert_or_assign(std::string(stream), std::move(snap));
+    auto it = snapshots_.find(stream);
+    if (it == snapshots_.end())
+      snapshots_.emplace(std::string(stream), std::move(snap));
+    else if (it->second.version <= snap.version || it->second.schema_version != snap.schema_version)
+      it->second = std::move(snap);
   }
   [[nodiscard]] std::optional<stored_snapshot> load(std::string_view stream) const {
     std::lock_guard lock(mutex_);
@@ -75,7 +81,9 @@ class json_snapshot_store {
     snapshot<State> snap{stored->version, stored->schema_version, State{}};
     if (stored->schema_version != state_schema_version_v<State>) return snap;
     boost::system::error_code ec;
-    const auto json = detail::parse_json(stored->payload, ec);
+    boost::json::parse_options parse;
+    parse.allow_invalid_utf8 = true;
+    const auto json = detail::parse_json(stored->payload, ec, {}, parse);
     json_decoder decoder;
     if (!ec && decode_json(json, snap.state, decoder)) return snap;
     storage_->erase(stream);  // this schema, yet unreadable: drop it; the policy will take a new one

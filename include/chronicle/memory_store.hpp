@@ -7,6 +7,7 @@
 #include <chronicle/id_generator.hpp>
 
 #include <chronicle/detail/string_map.hpp>
+#include <chronicle/detail/timeout.hpp>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -37,7 +38,7 @@ inline namespace v0 {
 /// Thread safety: every member may be called concurrently. Each stream has its own lock, so appends
 /// to different streams only meet for the few instructions that number and publish their events
 /// globally. Read callbacks run without the global lock, but `read_stream` holds the stream's read
-/// lock while it calls back: do not append to that stream from inside its own read callback.
+/// lock while it calls back: from inside that callback, do not touch the same stream again.
 ///
 /// A pending event with a nil id gets a fresh random id (and so takes no part in idempotency).
 template <event_set Set>
@@ -60,10 +61,16 @@ class memory_store {
 
     stream_slot* slot = find(stream);
     if (slot == nullptr) {
-      // Creating a stream only to refuse the append would leave an empty stream behind.
-      if (auto replay = replayed_elsewhere(stream, batch)) return *std::move(replay);
-      if (!expected.admits(0)) return concurrency_conflict{std::string(stream), expected, 0};
-      slot = &find_or_create(stream);
+      // Creating a stream only to refuse the append would leave an empty stream behind. The batch may
+      // also have landed meanwhile (a retry racing its first attempt): then the stream exists now.
+      if (const auto where = recorded_stream(batch.front().id)) {
+        if (*where != stream) return duplicate_event{std::string(stream), batch.front().id};
+        slot = find(stream);
+      } else if (!expected.admits(0)) {
+        return concurrency_conflict{std::string(stream), expected, 0};
+      } else {
+        slot = &find_or_create(stream);
+      }
     }
 
     std::unique_lock stream_lock(slot->mutex);
@@ -71,8 +78,7 @@ class memory_store {
     if (!expected.admits(current)) {
       // A retry of a batch that did land finds the version moved on: answer it as the first time.
       std::lock_guard log_lock(log_mutex_);
-      if (auto found = ids_.find(batch.front().id); found != ids_.end())
-        return replay_result(*slot, current, batch, found->second);
+      if (const auto found = recorded_position(batch.front().id)) return replay_result(*slot, current, batch, *found);
       return concurrency_conflict{slot->id, expected, current};
     }
 
@@ -142,7 +148,7 @@ class memory_store {
   }
 
   /// @brief The stream's current version; 0 when it has no events.
-  std::uint64_t stream_version(std::string_view stream) const {
+  [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
     const stream_slot* slot = find(stream);
     if (slot == nullptr) return 0;
     std::shared_lock lock(slot->mutex);
@@ -150,7 +156,7 @@ class memory_store {
   }
 
   /// @brief The global position of the newest event; 0 when the store is empty.
-  std::uint64_t head_position() const {
+  [[nodiscard]] std::uint64_t head_position() const {
     std::lock_guard lock(log_mutex_);
     return log_.size();
   }
@@ -158,12 +164,13 @@ class memory_store {
   /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore).
   ///
   /// `records` must be the whole history in global order: positions 1, 2, ... and each stream's versions
-  /// 1, 2, ... without gaps, unique ids, non-decreasing times. Throws `std::invalid_argument` (and
-  /// changes nothing) if the store is not empty or the records break those rules.
+  /// 1, 2, ... without gaps, unique non-nil ids, non-decreasing times. Throws `std::invalid_argument`
+  /// (and changes nothing) if the store holds events or the records break those rules. Not to be called
+  /// while other threads use the store.
   void restore(std::vector<record> records) {
     std::unique_lock streams_lock(streams_mutex_);
     std::lock_guard log_lock(log_mutex_);
-    if (!log_.empty() || !streams_.empty()) throw std::invalid_argument("chronicle: restore needs an empty store");
+    if (!log_.empty()) throw std::invalid_argument("chronicle: restore needs an empty store");
     detail::string_map<std::unique_ptr<stream_slot>> streams;
     boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> ids;
     std::vector<const record*> log;
@@ -174,7 +181,7 @@ class memory_store {
       auto& slot = streams[r.stream_id];
       if (!slot) slot = std::make_unique<stream_slot>(r.stream_id);
       if (!valid_stream_id(r.stream_id) || r.position != log.size() + 1 || r.version != slot->events.size() + 1 ||
-          r.recorded_at < last || !ids.try_emplace(r.id, r.position).second)
+          r.recorded_at < last || r.id.is_nil() || !ids.try_emplace(r.id, r.position).second)
         throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
                                     std::to_string(log.size() + 1) + ")");
       last = r.recorded_at;
@@ -189,10 +196,10 @@ class memory_store {
 
   /// @brief Waits until the store holds `position` or `timeout` passes; true if it holds it.
   /// Lets catch-up subscriptions sleep instead of polling.
-  bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+  [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     std::unique_lock lock(log_mutex_);
     ++waiters_;
-    const bool reached = appended_.wait_for(lock, timeout, [&] { return log_.size() >= position; });
+    const bool reached = appended_.wait_for(lock, detail::bounded(timeout), [&] { return log_.size() >= position; });
     --waiters_;
     return reached;
   }
@@ -236,10 +243,17 @@ class memory_store {
     return append_result{last.version, last.position, batch.size()};
   }
 
-  std::optional<result<append_result, store_error>> replayed_elsewhere(
-      std::string_view stream, std::span<const pending_event<Set>> batch) const {
+  // Where an event id is recorded (nil ids never are: they stand for "give me an id"). Needs log_mutex_.
+  std::optional<std::uint64_t> recorded_position(const event_id& id) const {
+    if (id.is_nil()) return std::nullopt;
+    const auto found = ids_.find(id);
+    if (found == ids_.end()) return std::nullopt;
+    return found->second;
+  }
+
+  std::optional<std::string_view> recorded_stream(const event_id& id) const {
     std::lock_guard lock(log_mutex_);
-    if (ids_.contains(batch.front().id)) return result<append_result, store_error>{duplicate_event{std::string(stream), batch.front().id}};
+    if (const auto position = recorded_position(id)) return std::string_view(log_[*position - 1]->stream_id);
     return std::nullopt;
   }
 
@@ -250,8 +264,7 @@ class memory_store {
     const std::size_t n = batch.size();
     const auto now = clock::now();
     std::lock_guard lock(log_mutex_);
-    if (auto found = ids_.find(batch.front().id); found != ids_.end())
-      return replay_result(slot, first_index, batch, found->second);
+    if (const auto found = recorded_position(batch.front().id)) return replay_result(slot, first_index, batch, *found);
     if (log_.capacity() < log_.size() + n) log_.reserve(std::max(log_.capacity() * 2, log_.size() + n));
     ids_.reserve(ids_.size() + n);
     for (std::size_t i = 0; i < n; ++i) {

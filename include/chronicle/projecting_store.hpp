@@ -4,7 +4,9 @@
 #include <chronicle/event_store.hpp>
 #include <chronicle/read_model.hpp>
 
+#include <chrono>
 #include <cstdint>
+#include <type_traits>
 #include <mutex>
 #include <span>
 #include <string_view>
@@ -20,8 +22,19 @@ inline namespace v0 {
 /// read-your-writes without waiting. Events appended to the inner store directly are picked up by the
 /// next append, since each model catches up from its checkpoint. If a handler throws, the append still
 /// stands (the events are recorded), and that model stops with a `failure()`.
+namespace detail {
+template <class T>
+struct is_read_model : std::false_type {};
+template <class P>
+struct is_read_model<read_model<P>> : std::true_type {};
+}  // namespace detail
+
 template <event_store Store, class... Models>
 class projecting_store {
+  // A reactor here would append from inside an append: run reactions as catch-up subscribers instead.
+  static_assert((detail::is_read_model<Models>::value && ...),
+                "chronicle: a projecting_store updates read_model<P>s only; run reactors with a subscription");
+
  public:
   using event_type = typename Store::event_type;
 
@@ -45,8 +58,15 @@ class projecting_store {
   std::size_t read_all(std::uint64_t from, F&& f) const {
     return store_->read_all(from, std::forward<F>(f));
   }
-  std::uint64_t stream_version(std::string_view stream) const { return store_->stream_version(stream); }
-  std::uint64_t head_position() const { return store_->head_position(); }
+  [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const { return store_->stream_version(stream); }
+  [[nodiscard]] std::uint64_t head_position() const { return store_->head_position(); }
+
+  /// @brief Forwarded when the inner store has it, so subscriptions over this store sleep, not poll.
+  [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const
+    requires requires(const Store& s, std::uint64_t p, std::chrono::nanoseconds t) { s.wait_for_position(p, t); }
+  {
+    return store_->wait_for_position(position, timeout);
+  }
 
   [[nodiscard]] Store& inner() const noexcept { return *store_; }
 

@@ -11,6 +11,8 @@
 #include <concepts>
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -69,17 +71,24 @@ class query_route {
   using query_type = Query;
   /// Answers are copied out while the read lock is held, so a handler returns values, not references.
   using answer_type = typename detail::answer_of<Handler, Projection, Query>::type;
+  static_assert(!std::is_pointer_v<answer_type> &&
+                    !std::is_same_v<answer_type, std::string_view>,
+                "chronicle: a query answer must own its data (a pointer or string_view into the read model would "
+                "outlive the read lock); return a value");
 
   query_route(const read_model<Projection>& model, Handler handler) : model_(&model), handler_(std::move(handler)) {}
 
   /// @brief The answer, or the failure that stopped the read model (a stale answer is never served).
   result<answer_type, projection_failure> operator()(const Query& query) const {
-    if (auto failed = model_->failure()) return std::move(*failed);
-    if constexpr (std::invocable<const Handler&, const Projection&, const Query&>)
-      return result<answer_type, projection_failure>(
-          in_place_value, model_->read([&](const Projection& p) -> answer_type { return std::invoke(handler_, p, query); }));
-    else
-      return result<answer_type, projection_failure>(in_place_value);
+    using result_type = result<answer_type, projection_failure>;
+    if constexpr (std::invocable<const Handler&, const Projection&, const Query&>) {
+      std::optional<answer_type> answer;
+      if (auto failed = model_->read_unless_failed([&](const Projection& p) { answer.emplace(std::invoke(handler_, p, query)); }))
+        return result_type(in_place_error, std::move(*failed));
+      return result_type(in_place_value, std::move(*answer));
+    } else {
+      return result_type(in_place_value);
+    }
   }
 
  private:

@@ -66,7 +66,7 @@ class reactor {
 
   [[nodiscard]] std::uint64_t checkpoint() const noexcept { return core_.checkpoint(); }
   [[nodiscard]] std::optional<projection_failure> failure() const { return core_.failure(); }
-  bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+  [[nodiscard]] bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     return core_.wait_for(position, timeout);
   }
 

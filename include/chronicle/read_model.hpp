@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace chronicle {
@@ -47,11 +48,21 @@ class read_model {
   read_model(const read_model&) = delete;
   read_model& operator=(const read_model&) = delete;
 
-  /// @brief Calls `f(const P&)` under a shared lock and returns what it returns.
+  /// @brief Calls `f(const P&)` under a shared lock and returns (a copy of) what it returns: nothing
+  /// that refers into the projection may outlive the lock.
   template <class F>
     requires std::invocable<F, const P&>
-  decltype(auto) read(F&& f) const {
-    return core_.read([&]() -> decltype(auto) { return std::forward<F>(f)(std::as_const(projection_)); });
+  std::remove_cvref_t<std::invoke_result_t<F, const P&>> read(F&& f) const {
+    return core_.read([&]() -> std::remove_cvref_t<std::invoke_result_t<F, const P&>> {
+      return std::forward<F>(f)(std::as_const(projection_));
+    });
+  }
+
+  /// @brief `f(const P&)` under the shared lock, unless the model has failed: then its failure.
+  template <class F>
+    requires std::invocable<F, const P&>
+  std::optional<projection_failure> read_unless_failed(F&& f) const {
+    return core_.read_unless_failed([&] { std::forward<F>(f)(std::as_const(projection_)); });
   }
 
   /// @brief The global position of the last event applied (0: none).
@@ -61,7 +72,7 @@ class read_model {
   [[nodiscard]] std::optional<projection_failure> failure() const { return core_.failure(); }
 
   /// @brief Waits until the model has applied `position` (read-your-writes). False on timeout or failure.
-  bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+  [[nodiscard]] bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     return core_.wait_for(position, timeout);
   }
 

@@ -63,8 +63,18 @@ using default_snapshot_store_t =
 ///
 /// Thread safety: a repository may be shared by threads; it holds no state of its own beyond an id
 /// generator, and correctness under concurrency comes from the store's expected-version check.
+namespace detail {
+template <class T>
+struct is_aggregate : std::false_type {};
+template <class State, class Events, class... Policies>
+struct is_aggregate<aggregate<State, Events, Policies...>> : std::true_type {};
+}  // namespace detail
+
 template <class Aggregate, event_store Store, class Snapshots = default_snapshot_store_t<Aggregate>>
 class repository {
+  static_assert(detail::is_aggregate<Aggregate>::value,
+                "chronicle: a repository's first parameter must be a chronicle::aggregate<State, Events, Policies...>");
+
  public:
   using aggregate_type = Aggregate;
   using state_type = typename Aggregate::state_type;
@@ -181,7 +191,7 @@ class repository {
       auto appended = store_->append(stream, expected_version::exact(current.version),
                                      std::span<const pending_event<typename Store::event_type>>(batch.data(), batch.size()));
       if (appended) {
-        if constexpr (snapshots_enabled) snapshot_if_due(stream, current.state, batch, snapshot_version, *appended);
+        if constexpr (snapshots_enabled) snapshot_if_due(stream, std::move(current.state), batch, snapshot_version, *appended);
         return result_type(*appended);
       }
       if (std::holds_alternative<concurrency_conflict>(appended.error()) && attempt < retries) continue;
@@ -237,22 +247,31 @@ class repository {
     });
     // A snapshot of an older state schema was discarded: replace it now rather than replay again next time.
     if (stale && out.current.version > 0) {
-      snapshots_->save(stream, snapshot<state_type>{out.current.version, state_schema_version_v<state_type>,
-                                                    out.current.state});
-      out.snapshot_version = out.current.version;
+      try {
+        snapshots_->save(stream, snapshot<state_type>{out.current.version, state_schema_version_v<state_type>,
+                                                      out.current.state});
+        out.snapshot_version = out.current.version;
+      } catch (...) {  // a cache that could not be refreshed; the load itself stands
+      }
     }
     return out;
   }
 
   template <class Batch>
   void snapshot_if_due(std::string_view stream, state_type state, const Batch& batch, std::uint64_t snapshot_version,
-                       const append_result& appended) {
-    for (const auto& pending : batch)
-      visit_event(pending.event, [&state](const auto& e) {
-        if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) Aggregate::evolve(state, e);
-      });
-    if (Aggregate::snapshot_policy::should_snapshot(state, appended.version, appended.version - snapshot_version))
-      snapshots_->save(stream, snapshot<state_type>{appended.version, state_schema_version_v<state_type>, std::move(state)});
+                       const append_result& appended) noexcept {
+    // The command is recorded: a snapshot that cannot be taken now must not turn it into an error (a
+    // caller would retry and apply it twice). Snapshots are a cache; the next due one will be taken.
+    try {
+      for (const auto& pending : batch)
+        visit_event(pending.event, [&state](const auto& e) {
+          if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) Aggregate::evolve(state, e);
+        });
+      if (Aggregate::snapshot_policy::should_snapshot(state, appended.version, appended.version - snapshot_version))
+        snapshots_->save(stream,
+                         snapshot<state_type>{appended.version, state_schema_version_v<state_type>, std::move(state)});
+    } catch (...) {
+    }
   }
 
   Store* store_;

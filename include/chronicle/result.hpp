@@ -80,9 +80,9 @@ class [[nodiscard]] result {
   [[nodiscard]] constexpr const T* operator->() const noexcept { return &**this; }
 
   /// @brief The value, or throws `error_exception<E>`.
-  constexpr T& value() & { return check(), **this; }
-  constexpr const T& value() const& { return check(), **this; }
-  constexpr T&& value() && { return check(), std::move(**this); }
+  [[nodiscard]] constexpr T& value() & { return check(), **this; }
+  [[nodiscard]] constexpr const T& value() const& { return check(), **this; }
+  [[nodiscard]] constexpr T&& value() && { return check(), std::move(**this); }
 
   /// @brief The error; undefined if there is none.
   [[nodiscard]] constexpr E& error() & noexcept { return boost::variant2::unsafe_get<1>(v_); }

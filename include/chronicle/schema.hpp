@@ -67,7 +67,9 @@ inline constexpr bool link_holds = [] {
     return false;
 }();
 
-template <class Event, class Old, class Next, bool Ok = link_holds<Old, Next>>
+// The versions are template arguments so that the compiler's "in instantiation of" line shows them.
+template <class Event, class Old, class Next, std::uint32_t FromVersion = event_schema_version_v<Old>,
+          std::uint32_t ToVersion = event_schema_version_v<Next>, bool Ok = link_holds<Old, Next>>
 struct upcaster_chain_has_a_missing_link {
   static_assert(Ok,
                 "chronicle: an event's upcaster chain has a missing link: the older type needs a free "

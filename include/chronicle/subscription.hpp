@@ -4,6 +4,7 @@
 /// order, from its checkpoint on; stopped and resumed where it stopped.
 #include <chronicle/event_store.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -34,9 +35,13 @@ class subscription {
   subscription& operator=(const subscription&) = delete;
   ~subscription() { stop(); }
 
-  /// @brief Starts the thread; does nothing if it runs already.
+  /// @brief Starts the thread; does nothing if it runs already. After a failure, `reset()` or
+  /// `rebuild()` the subscriber, then `start()` again.
   void start() {
-    if (!thread_.joinable()) thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+    if (running()) return;
+    if (thread_.joinable()) thread_.join();  // a thread that ended on a failure
+    finished_ = false;
+    thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
   }
 
   /// @brief Stops the thread and waits for it; the subscriber keeps its checkpoint.
@@ -47,27 +52,31 @@ class subscription {
     }
   }
 
-  [[nodiscard]] bool running() const noexcept { return thread_.joinable(); }
+  /// @brief Whether the thread is feeding the subscriber (false once stopped, or after a failure).
+  [[nodiscard]] bool running() const noexcept { return thread_.joinable() && !finished_.load(); }
 
  private:
   static constexpr std::size_t chunk = 4096;
   static constexpr std::chrono::milliseconds idle_wait{10};
 
-  void run(std::stop_token stop) {
+  // catch_up records handler and store failures in the subscriber, so nothing is expected to escape it.
+  void run(std::stop_token stop) noexcept {
     while (!stop.stop_requested()) {
       const std::size_t applied = subscriber_->catch_up(*store_, chunk);
-      if (subscriber_->failure().has_value()) return;  // stopped by a throwing handler; failure() says where
+      if (subscriber_->failure().has_value()) break;  // stopped by a failure; failure() says where
       if (applied == 0) {
         if constexpr (requires { store_->wait_for_position(std::uint64_t{}, idle_wait); })
-          store_->wait_for_position(subscriber_->checkpoint() + 1, idle_wait);
+          (void)store_->wait_for_position(subscriber_->checkpoint() + 1, idle_wait);
         else
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }
+    finished_ = true;
   }
 
   const Store* store_;
   Subscriber* subscriber_;
+  std::atomic<bool> finished_{false};
   std::jthread thread_;  // last: joined before the pointers it uses go away
 };
 

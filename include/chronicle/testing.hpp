@@ -41,6 +41,11 @@ on_stream<E> on(std::string stream_id, E event) {
 
 namespace detail {
 
+template <class T>
+struct is_on_stream : std::false_type {};
+template <class E>
+struct is_on_stream<on_stream<E>> : std::true_type {};
+
 // boost::source_location rather than std's: Clang 14 with libstdc++ 12 has no <source_location>.
 inline void fail(const boost::source_location& where, const std::string& message) {
   DOCTEST_ADD_FAIL_CHECK_AT(where.file_name(), static_cast<int>(where.line()), message);
@@ -106,11 +111,17 @@ class command_outcome {
                                detail::names_of(decision_.events()));
       return *this;
     }
+    using error_type = typename Decision::error_type;
     const E* error = nullptr;
-    if constexpr (std::is_same_v<E, typename Decision::error_type>)
+    if constexpr (std::is_same_v<E, error_type>) {
       error = &decision_.error();
-    else
-      error = std::get_if<E>(&decision_.error());
+    } else {
+      static_assert(chronicle::detail::is_variant<error_type>::value &&
+                        boost::mp11::mp_contains<chronicle::detail::alternatives<error_type>, E>::value,
+                    "chronicle::testing: then_error<E>() needs E to be the command's error type or one of its "
+                    "alternatives");
+      error = get_if<E>(&decision_.error());  // std::get_if or variant2::get_if, by ADL
+    }
     if (error == nullptr)
       detail::fail(where_, "the command was rejected with another error than the one expected");
     else if constexpr (!std::is_same_v<Check, std::nullptr_t>)
@@ -217,7 +228,7 @@ auto given(const Events&... events) {
       meta.position = ++position;
       meta.version = position;
       meta.recorded_at = clock::now();
-      if constexpr (requires { given_event.stream_id; }) {
+      if constexpr (detail::is_on_stream<std::decay_t<decltype(given_event)>>::value) {
         meta.stream_id = given_event.stream_id;
         detail::deliver(projection, given_event.event, meta);
       } else {

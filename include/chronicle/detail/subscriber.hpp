@@ -1,6 +1,8 @@
 #pragma once
 // What read models and reactors share: a checkpoint that advances with the work under one lock, a
 // recorded failure that stops them, and a way to wait until they reach a position.
+#include <chronicle/detail/timeout.hpp>
+#include <chronicle/projection.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/event.hpp>
 
@@ -20,25 +22,6 @@
 
 namespace chronicle {
 inline namespace v0 {
-
-/// @brief The events a projection or reaction handles: `using handles = chronicle::events<A, B>;`
-template <class... Es>
-using events = boost::mp11::mp_list<Es...>;
-
-/// @brief Why a projection or reaction stopped: the event its handler threw on, and what it threw.
-struct projection_failure {
-  std::uint64_t position = 0;
-  std::string stream_id;
-  std::uint64_t version = 0;
-  std::string_view event_type;
-  std::string message;
-  std::exception_ptr exception;
-};
-
-inline std::string describe(const projection_failure& f) {
-  return "projection stopped at position " + std::to_string(f.position) + " (stream '" + f.stream_id + "' version " +
-         std::to_string(f.version) + ", " + std::string(f.event_type) + "): " + f.message;
-}
 
 namespace detail {
 
@@ -114,27 +97,33 @@ class subscriber_core {
 
   bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     std::unique_lock lock(wait_mutex_);
-    advanced_.wait_for(lock, timeout, [&] { return checkpoint() >= position || failed_.load(); });
+    advanced_.wait_for(lock, bounded(timeout), [&] { return checkpoint() >= position || failed_.load(); });
     return checkpoint() >= position;
   }
 
   // Applies up to `max_events` events after the checkpoint through `apply(record)`.
   template <class Store, class Apply>
   std::size_t catch_up(const Store& store, std::size_t max_events, Apply&& apply) {
+    if (max_events == 0) return 0;
     std::size_t applied = 0;
     {
       std::unique_lock lock(mutex_);
       if (failure_) return 0;
-      store.read_all(checkpoint() + 1, [&](const auto& r) {
-        try {
-          apply(r);
-        } catch (...) {
-          fail(r, std::current_exception());
-          return false;
-        }
-        checkpoint_.store(r.position, std::memory_order_release);
-        return ++applied < max_events;
-      });
+      try {
+        store.read_all(checkpoint() + 1, [&](const auto& r) {
+          try {
+            apply(r);
+          } catch (...) {
+            fail(r.position, r.stream_id, r.version, r.type(), std::current_exception());
+            return false;
+          }
+          checkpoint_.store(r.position, std::memory_order_release);
+          return ++applied < max_events;
+        });
+      } catch (...) {
+        // Not a handler: the store's read failed. Stop here too rather than skip anything.
+        fail(checkpoint() + 1, {}, 0, {}, std::current_exception());
+      }
     }
     if (applied > 0 || failed_.load()) wake();
     return applied;
@@ -158,18 +147,34 @@ class subscriber_core {
     return std::forward<F>(f)();
   }
 
+  // f() under the shared lock, or the failure if there is one (checked under the same lock, so a
+  // handler cannot fail half-way between the check and the read).
+  template <class F>
+  auto read_unless_failed(F&& f) const -> std::optional<projection_failure> {
+    std::shared_lock lock(mutex_);
+    if (failure_) return failure_;
+    std::forward<F>(f)();
+    return std::nullopt;
+  }
+
  private:
-  template <class Record>
-  void fail(const Record& r, std::exception_ptr error) {
-    std::string message = "unknown exception";
+  void fail(std::uint64_t position, std::string_view stream, std::uint64_t version, std::string_view type,
+            std::exception_ptr error) noexcept {
+    failed_ = true;  // first, so that even a failure to describe the failure stops the subscriber
     try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      message = e.what();
+      std::string message = "unknown exception";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        message = e.what();
+      } catch (...) {
+      }
+      failure_ = projection_failure{position, std::string(stream), version, type, std::move(message), error};
     } catch (...) {
+      failure_.emplace();
+      failure_->position = position;
+      failure_->exception = error;
     }
-    failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), std::move(message), error};
-    failed_ = true;
   }
 
   void wake() {
