@@ -22,6 +22,7 @@ struct snapshot_every {
   static_assert(N > 0, "chronicle: snapshot_every<N> needs N > 0; use snapshot_never to disable snapshots");
   using policy_kind = detail::snapshot_policy_kind;
   static constexpr bool enabled = true;
+  static constexpr bool reads_state = false;  // so a repository can ask before it builds the new state
   template <class State>
   static constexpr bool should_snapshot(const State&, std::uint64_t /*version*/, std::uint64_t events_since) noexcept {
     return events_since >= N;
@@ -32,6 +33,7 @@ struct snapshot_every {
 struct snapshot_never {
   using policy_kind = detail::snapshot_policy_kind;
   static constexpr bool enabled = false;
+  static constexpr bool reads_state = false;
   template <class State>
   static constexpr bool should_snapshot(const State&, std::uint64_t, std::uint64_t) noexcept {
     return false;
@@ -43,6 +45,7 @@ template <class Predicate>
 struct snapshot_when {
   using policy_kind = detail::snapshot_policy_kind;
   static constexpr bool enabled = true;
+  static constexpr bool reads_state = true;
   template <class State>
     requires std::predicate<const Predicate&, const State&, std::uint64_t, std::uint64_t>
   static constexpr bool should_snapshot(const State& state, std::uint64_t version, std::uint64_t events_since) {

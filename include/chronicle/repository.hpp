@@ -16,6 +16,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -209,7 +210,9 @@ class repository {
 
   // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
   // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
-  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::optional<std::uint64_t> at_most = {},
+  // The stream's snapshot if this state schema wrote it and it is at most `at_most`; `stale` learns
+  // whether one of another schema was there.
+  std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most,
                                                       bool* stale = nullptr) const {
     auto snap = snapshots_->load(stream);
     if (!snap) return {};
@@ -217,8 +220,16 @@ class repository {
       if (stale) *stale = true;
       return {};
     }
-    if (snap->version > (at_most ? *at_most : store_->stream_version(stream))) return {};
+    if (snap->version > at_most) return {};
     return snap;
+  }
+
+  // Applies the stream's events after `into.version`; returns how many.
+  std::size_t fold(std::string_view stream, loaded<state_type>& into) const {
+    return store_->read_stream(stream, into.version + 1, [&](const record& r) {
+      evolve(into.state, r);
+      into.version = r.version;
+    });
   }
 
   // Applies a recorded event of the store's set. A stream of this aggregate holding an event the
@@ -236,15 +247,19 @@ class repository {
     latest out;
     bool stale = false;  // a snapshot was there but could not be used
     if constexpr (snapshots_enabled) {
-      if (auto snap = usable_snapshot(stream, {}, &stale)) {
+      // The snapshot's version is checked against the stream only if nothing follows it (a snapshot
+      // ahead of its stream, say from another store, would be a state the events never built): the
+      // usual load then looks the stream up once.
+      if (auto snap = usable_snapshot(stream, std::numeric_limits<std::uint64_t>::max(), &stale)) {
         out.current = {std::move(snap->state), snap->version};
         out.snapshot_version = snap->version;
       }
     }
-    store_->read_stream(stream, out.current.version + 1, [&](const record& r) {
-      evolve(out.current.state, r);
-      out.current.version = r.version;
-    });
+    if (fold(stream, out.current) == 0 && out.snapshot_version > 0 &&
+        store_->stream_version(stream) < out.snapshot_version) {
+      out = latest{};
+      fold(stream, out.current);
+    }
     // A snapshot of an older state schema was discarded: replace it now rather than replay again next time.
     if (stale && out.current.version > 0) {
       try {
@@ -262,12 +277,17 @@ class repository {
                        const append_result& appended) noexcept {
     // The command is recorded: a snapshot that cannot be taken now must not turn it into an error (a
     // caller would retry and apply it twice). Snapshots are a cache; the next due one will be taken.
+    using policy = typename Aggregate::snapshot_policy;
+    const std::uint64_t since = appended.version - snapshot_version;
+    // A policy that counts events needs no new state to say no: most commands stop here.
+    if constexpr (!policy::reads_state)
+      if (!policy::should_snapshot(state, appended.version, since)) return;
     try {
       for (const auto& pending : batch)
         visit_event(pending.event, [&state](const auto& e) {
           if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) Aggregate::evolve(state, e);
         });
-      if (Aggregate::snapshot_policy::should_snapshot(state, appended.version, appended.version - snapshot_version))
+      if (!policy::reads_state || policy::should_snapshot(state, appended.version, since))
         snapshots_->save(stream,
                          snapshot<state_type>{appended.version, state_schema_version_v<state_type>, std::move(state)});
     } catch (...) {
