@@ -129,10 +129,9 @@ inline order_summary& row_for(summary_map& rows, std::string_view order) {
   return it->second;
 }
 
-// The chronicle side of the read model. Stand-in for the inline `order_summary` projection of issue 6
-// (W1) and the replay into it (W3): chronicle has no projection machinery yet, so this folds the events
-// it reads through the store's public API (read_all + visit_event). Switch both workloads to chronicle's
-// projection when it lands; the baseline's counterpart is baseline::summaries.
+// The chronicle side of the read model: a chronicle projection in a chronicle::read_model, fed inline
+// through a projecting_store (W1) or by catch_up from position 0 (W3). The baseline's counterpart is
+// baseline::summaries.
 inline void project(order_summary& row, const orders::OrderPlaced& e) {
   row.status = orders::order_status::pending;
   row.quantity = e.quantity;
@@ -145,23 +144,43 @@ inline void project(order_summary& row, const orders::OrderShipped& e) {
 }
 inline void project(order_summary& row, const orders::OrderCancelled&) { row.status = orders::order_status::cancelled; }
 
-struct chronicle_summaries {
+struct summary_projection {
+  using handles =
+      chronicle::events<orders::OrderPlaced, orders::OrderConfirmed, orders::OrderShipped, orders::OrderCancelled>;
   summary_map rows;
-  std::uint64_t checkpoint = 0;
+  template <class Event>
+  void when(const Event& e, const chronicle::envelope& meta) {
+    order_summary& row = row_for(rows, meta.stream_id);
+    project(row, e);
+    row.version = meta.version;
+    row.updated_at = meta.recorded_at;
+  }
+};
 
+struct chronicle_summaries {
+  chronicle::read_model<summary_projection> model;
   template <class Store>
   void catch_up(const Store& store) {
-    store.read_all(checkpoint + 1, [this](const auto& r) {
-      order_summary& row = row_for(rows, r.stream_id);
-      chronicle::visit_event(r.event, [&row](const auto& e) { project(row, e); });
-      row.version = r.version;
-      row.updated_at = r.recorded_at;
-      checkpoint = r.position;
-    });
+    model.catch_up(store);
   }
 };
 
 /// Whether a read model of `n` orders shows every one shipped at version 3 (checked outside the timing).
+inline bool all_shipped(const summary_map& rows, std::size_t n);
+template <class Summaries>
+bool all_shipped_in(const Summaries& summaries, std::size_t n) {
+  if constexpr (requires { summaries.model; })
+    return summaries.model.read([n](const summary_projection& p) { return all_shipped(p.rows, n); });
+  else
+    return all_shipped(summaries.rows, n);
+}
+template <class Summaries>
+std::uint64_t checkpoint_of(const Summaries& summaries) {
+  if constexpr (requires { summaries.model; })
+    return summaries.model.checkpoint();
+  else
+    return summaries.checkpoint;
+}
 inline bool all_shipped(const summary_map& rows, std::size_t n) {
   if (rows.size() != n) return false;
   for (const auto& [order, row] : rows)

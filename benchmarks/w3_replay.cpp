@@ -62,7 +62,7 @@ void replay(benchmark::State& state) {
     state.ResumeTiming();
     model->catch_up(log.store);
     state.PauseTiming();
-    complete = complete && model->checkpoint == event_count && bench::all_shipped(model->rows, order_count);
+    complete = complete && bench::checkpoint_of(*model) == event_count && bench::all_shipped_in(*model, order_count);
     model.reset();
     state.ResumeTiming();
   }
