@@ -1,6 +1,7 @@
 #pragma once
 /// @file
 /// @brief The command bus: a table of routes, resolved at compile time, from command types to handlers.
+#include <chronicle/detail/routes.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/repository.hpp>
 
@@ -57,16 +58,6 @@ template <class Command, bool Ok>
 struct two_routes_for_command {
   static_assert(Ok, "chronicle: the command bus has two routes for one command; keep one");
   static constexpr bool value = Ok;
-};
-
-// Each base fires for a command routed more than once; see when_diagnostics for why only a
-// static_assert reads `value`.
-template <class Commands, class Unique = boost::mp11::mp_unique<Commands>>
-struct route_diagnostics;
-template <class Commands, class... Cs>
-struct route_diagnostics<Commands, boost::mp11::mp_list<Cs...>>
-    : two_routes_for_command<Cs, boost::mp11::mp_count<Commands, Cs>::value == 1>... {
-  static constexpr bool value = sizeof...(Cs) == boost::mp11::mp_size<Commands>::value;
 };
 
 template <class T>
@@ -160,7 +151,7 @@ auto route(Handler handler) {
 template <class... Routes>
 class command_bus {
   using commands = boost::mp11::mp_list<typename Routes::command_type...>;
-  static_assert(detail::route_diagnostics<commands>::value);
+  static_assert(detail::each_routed_once<detail::two_routes_for_command, commands>::value);
 
  public:
   explicit command_bus(Routes... routes) : routes_(std::move(routes)...) {}

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
 /// @brief The query bus: routes each query type, at compile time, to a handler that reads a read model.
+#include <chronicle/detail/routes.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/result.hpp>
 
@@ -37,14 +38,6 @@ template <class Query, bool Ok>
 struct two_routes_for_query {
   static_assert(Ok, "chronicle: the query bus has two routes for one query; keep one");
   static constexpr bool value = Ok;
-};
-
-template <class Queries, class Unique = boost::mp11::mp_unique<Queries>>
-struct query_route_diagnostics;
-template <class Queries, class... Qs>
-struct query_route_diagnostics<Queries, boost::mp11::mp_list<Qs...>>
-    : two_routes_for_query<Qs, boost::mp11::mp_count<Queries, Qs>::value == 1>... {
-  static constexpr bool value = sizeof...(Qs) == boost::mp11::mp_size<Queries>::value;
 };
 
 // The answer of a const-callable handler; a placeholder otherwise (the route's static_assert reports it).
@@ -108,7 +101,7 @@ auto answer(const read_model<Projection>& model, Handler handler) {
 template <class... Routes>
 class query_bus {
   using queries = boost::mp11::mp_list<typename Routes::query_type...>;
-  static_assert(detail::query_route_diagnostics<queries>::value);
+  static_assert(detail::each_routed_once<detail::two_routes_for_query, queries>::value);
 
  public:
   explicit query_bus(Routes... routes) : routes_(std::move(routes)...) {}
