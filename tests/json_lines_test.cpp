@@ -12,12 +12,6 @@
 #include <fstream>
 #include <sstream>
 
-namespace counter {
-BOOST_DESCRIBE_STRUCT(Added, (), (amount))
-BOOST_DESCRIBE_STRUCT(Doubled, (), ())
-BOOST_DESCRIBE_STRUCT(Noted, (), (text))
-}  // namespace counter
-
 namespace {
 
 using namespace counter;

@@ -8,10 +8,6 @@
 
 #include <boost/describe/class.hpp>
 
-namespace counter {
-BOOST_DESCRIBE_STRUCT(state, (), (value))
-}  // namespace counter
-
 namespace v2 {
 // The same aggregate after its state changed: value is now kept with the count of additions.
 struct state {

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "store_conformance.hpp"
 #include "support.hpp"
 
 #include <boost/variant2/variant.hpp>
@@ -22,6 +23,10 @@ using test::new_id;
 using test::pending;
 
 static_assert(chronicle::event_store<store_t>);
+
+struct memory_fixture {
+  store_t store;
+};
 static_assert(chronicle::event_store<chronicle::memory_store<boost::variant2::variant<Added, Doubled>>>);
 
 std::vector<std::uint64_t> versions_of(const store_t& store, std::string_view stream, std::uint64_t from = 1) {
@@ -318,3 +323,7 @@ TEST_CASE("waiting for a position with an endless timeout is defined") {
 }
 
 }  // namespace
+
+namespace conformance {
+TEST_CASE_TEMPLATE_INVOKE(store_contract, memory_fixture);
+}  // namespace conformance

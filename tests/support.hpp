@@ -2,6 +2,7 @@
 // Small domains and store decorators shared by the tests.
 #include <chronicle/chronicle.hpp>
 
+#include <boost/describe/class.hpp>
 #include <boost/uuid/random_generator.hpp>
 
 #include <atomic>
@@ -63,6 +64,12 @@ inline auto decide(const state&, const Note& c) -> chronicle::decision<limit_exc
 inline auto decide(const state&, const DoNothing&) -> chronicle::decision<limit_exceeded, Noted> { return {}; }
 
 using aggregate = chronicle::aggregate<state, counter_event, chronicle::ignore<Noted>>;
+
+// Described for the JSON codec, so durable stores and exports can hold them.
+BOOST_DESCRIBE_STRUCT(Added, (), (amount))
+BOOST_DESCRIBE_STRUCT(Doubled, (), ())
+BOOST_DESCRIBE_STRUCT(Noted, (), (text))
+BOOST_DESCRIBE_STRUCT(state, (), (value))
 
 }  // namespace counter
 

@@ -1,0 +1,422 @@
+#pragma once
+/// @file
+/// @brief A durable event store in one SQLite file (the `chronicle::sqlite` component).
+///
+/// Same contract as every `event_store` (event_store.hpp), checked by the same conformance tests as
+/// `memory_store`. Events are stored as JSON through `event_codec`, so old rows load through the
+/// upcasters. Every value is a bound parameter: no SQL text is ever built from data.
+///
+/// Schema (version 1, in `PRAGMA user_version`; a file of a newer version is refused):
+/// ```sql
+/// CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, version INTEGER NOT NULL,
+///   event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL,
+///   payload TEXT NOT NULL, correlation_id BLOB NOT NULL, causation_id BLOB NOT NULL,
+///   recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version));
+/// ```
+/// Appends run in `BEGIN IMMEDIATE` transactions; the file is in WAL mode with `synchronous` FULL by
+/// default. A busy database is waited for up to `busy_timeout`, then reported as `sqlite_error`.
+///
+/// Thread safety: a store holds one connection behind a mutex; any member may be called from any
+/// thread. Several stores (threads or processes) may open one file. Read callbacks run without the
+/// mutex held (rows are read in chunks), so they may append.
+#include <chronicle/envelope.hpp>
+#include <chronicle/error.hpp>
+#include <chronicle/event_codec.hpp>
+#include <chronicle/event_store.hpp>
+#include <chronicle/id_generator.hpp>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+
+/// @brief A failure of the database itself (I/O, a full disk, a busy database past the timeout, a
+/// file of an unknown schema). Contract outcomes (conflicts, duplicates) are values, as in every store.
+class sqlite_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// @brief How a `sqlite_store` opens its file.
+struct sqlite_options {
+  enum class synchronous { off, normal, full };
+  /// FULL: an acknowledged append survives a power cut. NORMAL (with WAL): it survives a crash of the
+  /// process, and appends are several times faster.
+  synchronous sync = synchronous::full;
+  /// How long to wait for another writer before `sqlite_error` (never `SQLITE_BUSY` to the caller).
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+namespace detail {
+
+// Owns one prepared statement; resets it on every use.
+class sqlite_statement {
+ public:
+  sqlite_statement() = default;
+  sqlite_statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK)
+      throw sqlite_error(std::string("chronicle: preparing SQL failed: ") + sqlite3_errmsg(db));
+  }
+  sqlite_statement(sqlite_statement&& other) noexcept
+      : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
+  sqlite_statement& operator=(sqlite_statement&& other) noexcept {
+    std::swap(db_, other.db_);
+    std::swap(stmt_, other.stmt_);
+    return *this;
+  }
+  ~sqlite_statement() { sqlite3_finalize(stmt_); }
+
+  sqlite_statement& reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+  }
+  sqlite_statement& bind(int i, std::int64_t v) {
+    check(sqlite3_bind_int64(stmt_, i, v));
+    return *this;
+  }
+  sqlite_statement& bind(int i, std::uint64_t v) { return bind(i, static_cast<std::int64_t>(v)); }
+  sqlite_statement& bind_text(int i, std::string_view v) {
+    check(sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    return *this;
+  }
+  sqlite_statement& bind_blob(int i, const void* data, std::size_t size) {
+    check(sqlite3_bind_blob64(stmt_, i, size == 0 ? "" : data, size, SQLITE_TRANSIENT));
+    return *this;
+  }
+  sqlite_statement& bind_blob(int i, std::string_view v) { return bind_blob(i, v.data(), v.size()); }
+  sqlite_statement& bind(int i, const event_id& id) { return bind_blob(i, id.data, sizeof id.data); }
+
+  /// True while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw sqlite_error(std::string("chronicle: SQLite: ") + sqlite3_errmsg(db_));
+  }
+
+  sqlite3_stmt* raw() const noexcept { return stmt_; }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::string_view blob(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    return {static_cast<const char*>(data), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+  }
+  std::string_view text(int column) const {
+    const unsigned char* data = sqlite3_column_text(stmt_, column);
+    return {reinterpret_cast<const char*>(data), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
+  }
+  event_id id(int column) const {
+    event_id out{};
+    const auto bytes = blob(column);
+    if (bytes.size() == sizeof out.data) std::memcpy(out.data, bytes.data(), sizeof out.data);
+    return out;
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) throw sqlite_error(std::string("chronicle: SQLite bind: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+inline void sqlite_exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    throw sqlite_error("chronicle: SQLite: " + text);
+  }
+}
+
+}  // namespace detail
+
+/// @brief An `event_store` in a SQLite file. Requires the `chronicle::sqlite` CMake component.
+template <event_set Set>
+class sqlite_store {
+  static_assert(detail::event_set_diagnostics<events_of<Set>>::value);
+
+ public:
+  using event_type = Set;
+  using record = recorded_event<Set>;
+  static constexpr int schema_version = 1;
+
+  explicit sqlite_store(const std::string& path, sqlite_options options = {}) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
+    }
+    try {
+      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+      detail::sqlite_exec(db_, "PRAGMA journal_mode=WAL");
+      detail::sqlite_exec(db_, options.sync == sqlite_options::synchronous::full     ? "PRAGMA synchronous=FULL"
+                               : options.sync == sqlite_options::synchronous::normal ? "PRAGMA synchronous=NORMAL"
+                                                                                     : "PRAGMA synchronous=OFF");
+      create_schema();
+      prepare();
+    } catch (...) {
+      sqlite3_close(db_);
+      throw;
+    }
+  }
+  sqlite_store(const sqlite_store&) = delete;
+  sqlite_store& operator=(const sqlite_store&) = delete;
+  ~sqlite_store() {
+    statements_.clear();
+    sqlite3_close(db_);
+  }
+
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::span<const pending_event<Set>> batch) {
+    if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
+    if (batch.empty()) return empty_batch{std::string(stream)};
+    // Encode outside the transaction: it holds the database's write lock.
+    std::vector<std::string> payloads;
+    payloads.reserve(batch.size());
+    for (const auto& pending : batch) payloads.push_back(event_codec<Set>::encode(pending.event));
+
+    std::lock_guard lock(mutex_);
+    transaction tx(db_);
+    const std::uint64_t current = version_locked(stream);
+    if (!batch.front().id.is_nil()) {
+      auto& find = statement(find_id).reset().bind(1, batch.front().id);
+      if (find.step()) {
+        const auto position = static_cast<std::uint64_t>(find.integer(0));
+        const std::string recorded_stream(find.blob(1));
+        const auto version = static_cast<std::uint64_t>(find.integer(2));
+        find.reset();
+        return replay_locked(stream, recorded_stream, version, position, batch);
+      }
+    }
+    if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
+
+    std::uint64_t position = head_locked();
+    const auto now = std::max(clock::now(), last_recorded_locked());
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    auto& insert = statement(insert_event);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& pending = batch[i];
+      const event_id id = pending.id.is_nil() ? generate_id_() : pending.id;
+      insert.reset()
+          .bind_blob(1, stream)
+          .bind(2, current + i + 1)
+          .bind(3, id)
+          .bind_text(4, event_name(pending.event))
+          .bind(5, static_cast<std::int64_t>(event_codec<Set>::schema_version(pending.event)))
+          .bind_text(6, payloads[i])
+          .bind(7, pending.correlation_id)
+          .bind(8, pending.causation_id)
+          .bind(9, static_cast<std::int64_t>(nanos));
+      const int rc = sqlite3_step(insert.raw());
+      if (rc != SQLITE_DONE) {
+        const std::string message = sqlite3_errmsg(db_);
+        insert.reset();
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};  // tx rolls back
+        throw sqlite_error("chronicle: SQLite insert: " + message);
+      }
+      ++position;
+    }
+    tx.commit();
+    return append_result{current + batch.size(), position, batch.size()};
+  }
+
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::initializer_list<pending_event<Set>> batch) {
+    return append(stream, expected, std::span<const pending_event<Set>>(batch.begin(), batch.size()));
+  }
+
+  template <class F>
+  std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
+    if (!valid_stream_id(stream)) return 0;
+    return read_chunks(std::max<std::uint64_t>(from_version, 1), f, [&](std::uint64_t from) -> auto& {
+      return statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
+    }, [](const record& r) { return r.version; });
+  }
+
+  template <class F>
+  std::size_t read_all(std::uint64_t from_position, F&& f) const {
+    return read_chunks(std::max<std::uint64_t>(from_position, 1), f, [&](std::uint64_t from) -> auto& {
+      return statement(select_all).reset().bind(1, from);
+    }, [](const record& r) { return r.position; });
+  }
+
+  [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
+    if (!valid_stream_id(stream)) return 0;
+    std::lock_guard lock(mutex_);
+    return version_locked(stream);
+  }
+
+  [[nodiscard]] std::uint64_t head_position() const {
+    std::lock_guard lock(mutex_);
+    return head_locked();
+  }
+
+ private:
+  enum statement_id { find_id, stream_version_of, head, last_time, insert_event, select_stream, select_all, count };
+
+  // Rolls back unless committed.
+  class transaction {
+   public:
+    explicit transaction(sqlite3* db) : db_(db) { detail::sqlite_exec(db_, "BEGIN IMMEDIATE"); }
+    void commit() {
+      detail::sqlite_exec(db_, "COMMIT");
+      done_ = true;
+    }
+    ~transaction() {
+      if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+
+   private:
+    sqlite3* db_;
+    bool done_ = false;
+  };
+
+  void create_schema() {
+    detail::sqlite_statement version(db_, "PRAGMA user_version");
+    version.step();
+    const auto found = version.integer(0);
+    if (found > schema_version)
+      throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) +
+                         ", newer than this code's " + std::to_string(schema_version));
+    detail::sqlite_exec(db_,
+                        "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
+                        "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
+                        "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
+                        "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
+    detail::sqlite_exec(db_, "PRAGMA user_version = 1");
+  }
+
+  void prepare() {
+    statements_.resize(count);
+    statements_[find_id] = {db_, "SELECT position, stream_id, version FROM events WHERE event_id = ?1"};
+    statements_[stream_version_of] = {db_, "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?1"};
+    statements_[head] = {db_, "SELECT COALESCE(MAX(position), 0) FROM events"};
+    statements_[last_time] = {db_, "SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1"};
+    statements_[insert_event] = {db_,
+                                 "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, "
+                                 "correlation_id, causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+    statements_[select_stream] = {db_,
+                                  "SELECT position, stream_id, version, event_id, type, schema_version, payload, "
+                                  "correlation_id, causation_id, recorded_at FROM events WHERE stream_id = ?1 AND "
+                                  "version >= ?2 ORDER BY version LIMIT 512"};
+    statements_[select_all] = {db_,
+                               "SELECT position, stream_id, version, event_id, type, schema_version, payload, "
+                               "correlation_id, causation_id, recorded_at FROM events WHERE position >= ?1 ORDER BY "
+                               "position LIMIT 512"};
+  }
+
+  detail::sqlite_statement& statement(statement_id which) const { return statements_[which]; }
+
+  std::uint64_t version_locked(std::string_view stream) const {
+    auto& s = statement(stream_version_of).reset().bind_blob(1, stream);
+    s.step();
+    const auto v = static_cast<std::uint64_t>(s.integer(0));
+    s.reset();
+    return v;
+  }
+  std::uint64_t head_locked() const {
+    auto& s = statement(head).reset();
+    s.step();
+    const auto v = static_cast<std::uint64_t>(s.integer(0));
+    s.reset();
+    return v;
+  }
+  clock::time_point last_recorded_locked() const {
+    auto& s = statement(last_time).reset();
+    clock::time_point t{};
+    if (s.step()) t = clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(s.integer(0))));
+    s.reset();
+    return t;
+  }
+
+  // The batch's first id is recorded: the original result if it is this very batch at this place.
+  result<append_result, store_error> replay_locked(std::string_view stream, std::string_view recorded_stream,
+                                                   std::uint64_t first_version, std::uint64_t first_position,
+                                                   std::span<const pending_event<Set>> batch) const {
+    if (recorded_stream != stream) return duplicate_event{std::string(stream), batch.front().id};
+    std::uint64_t last_position = first_position;
+    std::size_t matched = 0;
+    read_locked_stream(stream, first_version, [&](const event_id& id, std::uint64_t position) {
+      if (matched == batch.size()) return false;
+      if (id != batch[matched].id) return false;
+      last_position = position;
+      return ++matched < batch.size();
+    });
+    if (matched != batch.size()) return duplicate_event{std::string(stream), batch[matched < batch.size() ? matched : 0].id};
+    return append_result{first_version + batch.size() - 1, last_position, batch.size()};
+  }
+
+  template <class F>
+  void read_locked_stream(std::string_view stream, std::uint64_t from, F&& f) const {
+    auto& s = statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
+    while (s.step())
+      if (!f(s.id(3), static_cast<std::uint64_t>(s.integer(0)))) break;
+    s.reset();
+  }
+
+  record row(const detail::sqlite_statement& s) const {
+    record r{};
+    r.position = static_cast<std::uint64_t>(s.integer(0));
+    r.stream_id = std::string(s.blob(1));
+    r.version = static_cast<std::uint64_t>(s.integer(2));
+    r.id = s.id(3);
+    r.correlation_id = s.id(7);
+    r.causation_id = s.id(8);
+    r.recorded_at = clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(s.integer(9))));
+    auto event = event_codec<Set>::decode(s.text(4), static_cast<std::uint32_t>(s.integer(5)), s.text(6));
+    if (!event) {
+      auto error = std::move(event).error();
+      error.stream_id = r.stream_id;
+      error.version = r.version;
+      throw sqlite_error("chronicle: a stored event does not decode: " + describe(error));
+    }
+    r.event = std::move(*event);
+    return r;
+  }
+
+  // Reads up to 512 rows under the mutex, then calls `f` for them without it, until done or stopped.
+  template <class F, class Query, class Key>
+  std::size_t read_chunks(std::uint64_t from, F& f, Query&& query, Key&& key) const {
+    std::size_t seen = 0;
+    std::vector<record> chunk;
+    for (;;) {
+      chunk.clear();
+      {
+        std::lock_guard lock(mutex_);
+        auto& s = query(from);
+        while (s.step()) chunk.push_back(row(s));
+        s.reset();
+      }
+      for (const auto& r : chunk) {
+        ++seen;
+        if (!detail::deliver(f, r)) return seen;
+      }
+      if (chunk.size() < 512) return seen;
+      from = key(chunk.back()) + 1;
+    }
+  }
+
+  sqlite3* db_ = nullptr;
+  mutable std::mutex mutex_;
+  mutable std::vector<detail::sqlite_statement> statements_;
+  id_generator generate_id_;
+};
+
+}  // namespace v0
+}  // namespace chronicle

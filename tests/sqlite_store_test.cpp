@@ -1,0 +1,82 @@
+// The SQLite store: the store contract, plus what only a file has (reopening, schema versions).
+#include <chronicle/sqlite_store.hpp>
+
+#include "store_conformance.hpp"
+
+#include <filesystem>
+
+namespace {
+
+// A fresh database file per test case, removed afterwards.
+struct temporary_file {
+  std::filesystem::path path;
+  temporary_file() {
+    static int n = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("chronicle-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".db");
+    remove();
+  }
+  ~temporary_file() { remove(); }
+  void remove() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  }
+};
+
+struct sqlite_fixture {
+  temporary_file file;
+  chronicle::sqlite_store<counter::counter_event> store{file.path.string()};
+};
+
+}  // namespace
+
+namespace conformance {
+TEST_CASE_TEMPLATE_INVOKE(store_contract, sqlite_fixture);
+}  // namespace conformance
+
+namespace {
+
+using counter::counter_event;
+using chronicle::expected_version;
+
+TEST_CASE("a reopened file has every acknowledged append, and goes on from there") {
+  temporary_file file;
+  {
+    chronicle::sqlite_store<counter_event> store(file.path.string());
+    REQUIRE(store.append("s", expected_version::no_stream(), {test::pending<counter_event>(counter::Added{1})}));
+    REQUIRE(store.append("t", expected_version::no_stream(), {test::pending<counter_event>(counter::Added{2})}));
+  }
+  chronicle::sqlite_store<counter_event> store(file.path.string(), {.sync = chronicle::sqlite_options::synchronous::normal,
+                                                                    .busy_timeout = std::chrono::milliseconds(100)});
+  CHECK(store.head_position() == 2);
+  CHECK(store.stream_version("s") == 1);
+  auto next = store.append("s", expected_version::exact(1), {test::pending<counter_event>(counter::Doubled{})});
+  REQUIRE(next);
+  CHECK(next->position == 3);
+}
+
+TEST_CASE("a file of a newer schema is refused with a clear error") {
+  temporary_file file;
+  { chronicle::sqlite_store<counter_event> store(file.path.string()); }
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 7", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  CHECK_THROWS_WITH_AS(chronicle::sqlite_store<counter_event>(file.path.string()),
+                       "chronicle: the file has schema version 7, newer than this code's 1", chronicle::sqlite_error);
+}
+
+TEST_CASE("two stores on one file: appends from both, one global order, conflicts detected") {
+  temporary_file file;
+  chronicle::sqlite_store<counter_event> first(file.path.string()), second(file.path.string());
+  REQUIRE(first.append("s", expected_version::no_stream(), {test::pending<counter_event>(counter::Added{1})}));
+  auto stale = second.append("s", expected_version::no_stream(), {test::pending<counter_event>(counter::Added{2})});
+  REQUIRE(stale.has_error());
+  CHECK(std::get<chronicle::concurrency_conflict>(stale.error()).actual == 1);
+  REQUIRE(second.append("s", expected_version::exact(1), {test::pending<counter_event>(counter::Added{2})}));
+  CHECK(first.stream_version("s") == 2);
+  CHECK(first.head_position() == 2);
+}
+
+}  // namespace

@@ -1,0 +1,141 @@
+#pragma once
+// The event-store contract as one suite: every store runs these cases. A new store plugs in with a
+// fixture type (a default-constructible struct holding a fresh, empty `store`) and one line:
+//   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
+#include <chronicle/event_store.hpp>
+#include <chronicle/repository.hpp>
+
+#include <doctest/doctest.h>
+
+#include "support.hpp"
+
+#include <string>
+#include <vector>
+
+namespace conformance {
+
+using counter::Added;
+using counter::counter_event;
+using counter::Doubled;
+using counter::Noted;
+using chronicle::expected_version;
+using test::pending;
+
+template <class Store>
+std::vector<std::uint64_t> versions(const Store& store, std::string_view stream, std::uint64_t from = 1) {
+  std::vector<std::uint64_t> out;
+  store.read_stream(stream, from, [&](const auto& r) { out.push_back(r.version); });
+  return out;
+}
+
+TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture, store_contract) {
+  Fixture f;
+  auto& store = f.store;
+  static_assert(chronicle::event_store<std::remove_cvref_t<decltype(store)>>);
+  CHECK(store.head_position() == 0);
+
+  SUBCASE("appends number versions per stream and positions across streams") {
+    auto a = store.append("a", expected_version::no_stream(), {pending<counter_event>(Added{1}), pending<counter_event>(Doubled{})});
+    REQUIRE(a);
+    CHECK(*a == chronicle::append_result{2, 2, 2});
+    REQUIRE(store.append("b", expected_version::any(), {pending<counter_event>(Added{5})}));
+    auto a2 = store.append("a", expected_version::exact(2), {pending<counter_event>(Noted{"n"})});
+    REQUIRE(a2);
+    CHECK(*a2 == chronicle::append_result{3, 4, 1});
+    CHECK(store.stream_version("a") == 3);
+    CHECK(store.stream_version("nobody") == 0);
+    CHECK(store.head_position() == 4);
+    CHECK(versions(store, "a") == std::vector<std::uint64_t>{1, 2, 3});
+    CHECK(versions(store, "a", 3) == std::vector<std::uint64_t>{3});
+    CHECK(versions(store, "a", 0).size() == 3);
+    CHECK(versions(store, "a", 9).empty());
+    std::vector<std::pair<std::string, std::uint64_t>> all;
+    store.read_all(0, [&](const auto& r) { all.emplace_back(r.stream_id, r.position); });
+    CHECK(all == std::vector<std::pair<std::string, std::uint64_t>>{{"a", 1}, {"a", 2}, {"b", 3}, {"a", 4}});
+    CHECK(store.read_all(2, [](const auto&) { return false; }) == 1);
+  }
+
+  SUBCASE("events come back as they went in, envelopes included") {
+    const auto id = test::new_id(), correlation = test::new_id(), causation = test::new_id();
+    REQUIRE(store.append("s", expected_version::any(),
+                         {chronicle::pending_event<counter_event>{Noted{"quote\" \xc3\xa9"}, id, correlation, causation}}));
+    std::vector<chronicle::recorded_event<counter_event>> seen;
+    store.read_stream("s", 1, [&](const auto& r) { seen.push_back(r); });
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].id == id);
+    CHECK(seen[0].correlation_id == correlation);
+    CHECK(seen[0].causation_id == causation);
+    CHECK(seen[0].type() == "Noted");
+    CHECK(std::get<Noted>(seen[0].event).text == "quote\" \xc3\xa9");
+    CHECK(seen[0].recorded_at.time_since_epoch().count() > 0);
+  }
+
+  SUBCASE("expected versions are checked, and a conflict says what it found") {
+    REQUIRE(store.append("s", expected_version::no_stream(), {pending<counter_event>(Added{1})}));
+    auto again = store.append("s", expected_version::no_stream(), {pending<counter_event>(Added{2})});
+    REQUIRE(again.has_error());
+    const auto& conflict = std::get<chronicle::concurrency_conflict>(again.error());
+    CHECK(conflict.stream_id == "s");
+    CHECK(conflict.actual == 1);
+    CHECK(store.append("s", expected_version::stream_exists(), {pending<counter_event>(Added{2})}));
+    CHECK(store.append("t", expected_version::stream_exists(), {pending<counter_event>(Added{2})}).has_error());
+    CHECK(store.append("s", expected_version::exact(1), {pending<counter_event>(Added{2})}).has_error());
+    CHECK(store.stream_version("s") == 2);
+    CHECK(store.head_position() == 2);
+  }
+
+  SUBCASE("idempotent re-append; duplicates and partial overlaps refused whole") {
+    const std::vector batch{pending<counter_event>(Added{1}, test::new_id()), pending<counter_event>(Doubled{}, test::new_id())};
+    auto first = store.append("s", expected_version::no_stream(), batch);
+    REQUIRE(first);
+    auto retried = store.append("s", expected_version::no_stream(), batch);
+    REQUIRE(retried);
+    CHECK(*retried == *first);
+    CHECK(store.head_position() == 2);
+    CHECK(store.append("t", expected_version::any(), batch).has_error());
+    auto partial = store.append("s", expected_version::any(), {batch[0], pending<counter_event>(Added{3}, test::new_id())});
+    REQUIRE(partial.has_error());
+    CHECK(std::holds_alternative<chronicle::duplicate_event>(partial.error()));
+    const auto twice = test::new_id();
+    CHECK(store.append("u", expected_version::any(), {pending<counter_event>(Added{1}, twice), pending<counter_event>(Added{2}, twice)})
+              .has_error());
+    CHECK(store.stream_version("u") == 0);
+    CHECK(store.head_position() == 2);
+    auto next = store.append("s", expected_version::exact(2), {pending<counter_event>(Added{1})});
+    REQUIRE(next);
+    CHECK(next->position == 3);  // no gap after refused appends
+  }
+
+  SUBCASE("bad input has a defined outcome") {
+    CHECK(std::holds_alternative<chronicle::invalid_stream_id>(
+        store.append("", expected_version::any(), {pending<counter_event>(Added{1})}).error()));
+    const std::string huge(chronicle::max_stream_id_size + 1, 'x');
+    CHECK(std::holds_alternative<chronicle::invalid_stream_id>(
+        store.append(huge, expected_version::any(), {pending<counter_event>(Added{1})}).error()));
+    CHECK(std::holds_alternative<chronicle::empty_batch>(
+        store.append("s", expected_version::any(), std::span<const chronicle::pending_event<counter_event>>{}).error()));
+    CHECK(versions(store, "").empty());
+    // Any bytes make a stream id: quotes, NUL, newlines, UTF-8; SQL text is never built from them.
+    for (const std::string& odd : {std::string("'); DROP TABLE events; --"), std::string("nul\0inside", 10),
+                                  std::string("line\nbreak"), std::string("\xf0\x9f\x93\xa6 \xc3\xa9"),
+                                  std::string(chronicle::max_stream_id_size, 'y')}) {
+      REQUIRE(store.append(odd, expected_version::no_stream(), {pending<counter_event>(Added{1})}));
+      CHECK(store.stream_version(odd) == 1);
+      CHECK(versions(store, odd) == std::vector<std::uint64_t>{1});
+    }
+    CHECK(store.stream_version(std::string("nul")) == 0);
+    CHECK(store.head_position() == 5);
+  }
+
+  SUBCASE("temporal loads and snapshots work the same over any store") {
+    chronicle::repository<counter::aggregate, std::remove_cvref_t<decltype(store)>> counters{store};
+    REQUIRE(counters.execute("c", counter::Add{2}));
+    REQUIRE(counters.execute("c", counter::AddThenDouble{1}));
+    CHECK(counters.load("c").state.value == 6);
+    CHECK(counters.load_at_version("c", 1).value().state.value == 2);
+    CHECK(counters.load_as_of("c", chronicle::clock::now()).value().version == 3);
+    CHECK(counters.history("c").size() == 3);
+  }
+}
+
+}  // namespace conformance
