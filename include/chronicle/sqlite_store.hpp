@@ -288,18 +288,24 @@ class sqlite_store {
   };
 
   void create_schema() {
-    detail::sqlite_statement version(db_, "PRAGMA user_version");
-    version.step();
-    const auto found = version.integer(0);
+    std::int64_t found = 0;
+    {  // finished before anything writes: a read left open would turn the writes below into SQLITE_BUSY
+      detail::sqlite_statement version(db_, "PRAGMA user_version");
+      version.step();
+      found = version.integer(0);
+    }
+    if (found == schema_version) return;
     if (found > schema_version)
       throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) +
                          ", newer than this code's " + std::to_string(schema_version));
+    transaction tx(db_);  // several processes may create the file at once
     detail::sqlite_exec(db_,
                         "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
                         "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
                         "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
                         "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
     detail::sqlite_exec(db_, "PRAGMA user_version = 1");
+    tx.commit();
   }
 
   void prepare() {
