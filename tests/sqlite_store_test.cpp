@@ -80,3 +80,29 @@ TEST_CASE("two stores on one file: appends from both, one global order, conflict
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("snapshots in the SQLite file outlive the process and follow the state's schema") {
+  temporary_file file;
+  {
+    chronicle::sqlite_store<counter_event> store(file.path.string());
+    chronicle::sqlite_stored_snapshots table(file.path.string());
+    chronicle::json_snapshot_store<counter::state, chronicle::sqlite_stored_snapshots> snapshots{table};
+    using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<counter::Noted>,
+                                              chronicle::snapshot_every<5>>;
+    chronicle::repository<snapshotting, decltype(store), decltype(snapshots)> counters{store, snapshots};
+    for (int i = 0; i < 7; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
+  }
+  chronicle::sqlite_stored_snapshots table(file.path.string());
+  const auto stored = table.load("c");
+  REQUIRE(stored);
+  CHECK(stored->version == 5);
+  CHECK(stored->payload == R"({"value":5})");
+  table.save("c", {3, 1, R"({"value":3})"});  // older: kept out
+  CHECK(table.load("c")->version == 5);
+  table.erase("c");
+  CHECK_FALSE(table.load("c"));
+}
+
+}  // namespace

@@ -24,6 +24,7 @@
 #include <chronicle/event_codec.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
+#include <chronicle/json_snapshot_store.hpp>
 
 #include <sqlite3.h>
 
@@ -33,6 +34,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -422,6 +424,79 @@ class sqlite_store {
   mutable std::mutex mutex_;
   mutable std::vector<detail::sqlite_statement> statements_;
   id_generator generate_id_;
+};
+
+/// @brief Stored snapshots in a SQLite table (`snapshots`), for `json_snapshot_store<State,
+/// sqlite_stored_snapshots>`: snapshots survive restarts and are shared by every process on the file.
+/// Keeps a snapshot unless the stream has a newer one of the same schema. Thread-safe.
+class sqlite_stored_snapshots {
+ public:
+  explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {}) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
+    }
+    try {
+      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+      detail::sqlite_exec(db_, "PRAGMA journal_mode=WAL");
+      detail::sqlite_exec(db_,
+                          "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
+                          "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
+      save_ = {db_,
+               "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
+               "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
+               "schema_version = excluded.schema_version, payload = excluded.payload "
+               "WHERE snapshots.version <= excluded.version OR snapshots.schema_version <> excluded.schema_version"};
+      load_ = {db_, "SELECT version, schema_version, payload FROM snapshots WHERE stream_id = ?1"};
+      erase_ = {db_, "DELETE FROM snapshots WHERE stream_id = ?1"};
+    } catch (...) {
+      save_ = {};
+      load_ = {};
+      erase_ = {};
+      sqlite3_close(db_);
+      throw;
+    }
+  }
+  sqlite_stored_snapshots(const sqlite_stored_snapshots&) = delete;
+  sqlite_stored_snapshots& operator=(const sqlite_stored_snapshots&) = delete;
+  ~sqlite_stored_snapshots() {
+    save_ = {};
+    load_ = {};
+    erase_ = {};
+    sqlite3_close(db_);
+  }
+
+  void save(std::string_view stream, const stored_snapshot& snap) {
+    std::lock_guard lock(mutex_);
+    save_.reset().bind_blob(1, stream).bind(2, snap.version).bind(3, static_cast<std::int64_t>(snap.schema_version)).bind_text(4, snap.payload);
+    save_.step();
+    save_.reset();
+  }
+  [[nodiscard]] std::optional<stored_snapshot> load(std::string_view stream) const {
+    std::lock_guard lock(mutex_);
+    load_.reset().bind_blob(1, stream);
+    std::optional<stored_snapshot> out;
+    if (load_.step())
+      out = stored_snapshot{static_cast<std::uint64_t>(load_.integer(0)), static_cast<std::uint32_t>(load_.integer(1)),
+                            std::string(load_.text(2))};
+    load_.reset();
+    return out;
+  }
+  void erase(std::string_view stream) {
+    std::lock_guard lock(mutex_);
+    erase_.reset().bind_blob(1, stream);
+    erase_.step();
+    erase_.reset();
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  mutable std::mutex mutex_;
+  detail::sqlite_statement save_;
+  mutable detail::sqlite_statement load_;
+  detail::sqlite_statement erase_;
 };
 
 }  // namespace v0
