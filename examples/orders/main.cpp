@@ -6,7 +6,9 @@
 // after waiting for the command's position (read-your-writes). Finally a rebuild of the user list by
 // replaying the store, with a progress bar.
 //
-// Usage: orders [--orders N]   (N more orders for the rebuild demo; default 333,334, about 1,000,000 events)
+// Usage: orders [--orders N] [--sqlite FILE]
+//   --orders N     N more orders for the rebuild demo (default 333,334, about 1,000,000 events; 0 on a file)
+//   --sqlite FILE  keep the events in a SQLite file: a second run sees the orders of the first
 #include "read_side.hpp"
 
 #include <boost/uuid/random_generator.hpp>
@@ -15,7 +17,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <string_view>
+
+#ifdef CHRONICLE_HAS_SQLITE
+#include <chronicle/sqlite_store.hpp>
+#endif
 
 using namespace orders;
 
@@ -64,18 +72,18 @@ void progress_bar(std::uint64_t done, std::uint64_t total) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  int more_orders = 333'334;
-  if (argc == 3 && std::string_view(argv[1]) == "--orders") more_orders = std::atoi(argv[2]);
-
+template <class Events>
+int run(Events& events, int more_orders) {
   // The store, with order_summary kept inline; the other read models catch up on their own threads.
-  chronicle::memory_store<order_event> events;
   read_side models;
   chronicle::projecting_store store{events, models.summaries};
-  chronicle::subscription<decltype(events), chronicle::read_model<user_orders>> lists{events, models.lists};
-  chronicle::subscription<decltype(events), chronicle::read_model<user_order_count>> counts{events, models.counts};
+  chronicle::subscription<Events, chronicle::read_model<user_orders>> lists{events, models.lists};
+  chronicle::subscription<Events, chronicle::read_model<user_order_count>> counts{events, models.counts};
   lists.start();
   counts.start();
+  // On a file, the read models start from what earlier runs recorded.
+  std::cout << "order_summary holds " << models.summaries.read([](const order_summary& s) { return s.rows.size(); })
+            << " order(s) from earlier runs\n\n";
 
   chronicle::repository<order_aggregate, decltype(store)> orders{store};
   const auto commands = chronicle::command_bus(
@@ -135,4 +143,29 @@ int main(int argc, char** argv) {
   std::cout << "\n  replayed " << replayed << " events in " << took.count() << " s; "
             << queries.ask(ListUserOrders{user_id, order_status::shipped}).value().size() << " shipped orders listed\n";
   return EXIT_SUCCESS;
+}
+
+int main(int argc, char** argv) {
+  std::optional<int> more_orders;
+  std::string file;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view option = argv[i];
+    if (option == "--orders")
+      more_orders = std::atoi(argv[i + 1]);
+    else if (option == "--sqlite")
+      file = argv[i + 1];
+  }
+  if (!file.empty()) {
+#ifdef CHRONICLE_HAS_SQLITE
+    chronicle::sqlite_store<order_event> events(file, {.sync = chronicle::sqlite_options::synchronous::normal,
+                                                      .busy_timeout = std::chrono::seconds(5)});
+    std::cout << "store: " << file << '\n';
+    return run(events, more_orders.value_or(0));
+#else
+    std::cerr << "this build has no chronicle::sqlite (install libsqlite3-dev and libboost-json1.81-dev)\n";
+    return EXIT_FAILURE;
+#endif
+  }
+  chronicle::memory_store<order_event> events;
+  return run(events, more_orders.value_or(333'334));
 }

@@ -3,6 +3,7 @@
 // Shared by the example program, the tests and the benchmarks.
 #include <chronicle/chronicle.hpp>
 
+#include <boost/describe/class.hpp>
 #include <boost/uuid/uuid.hpp>
 
 #include <cstdint>
@@ -43,6 +44,13 @@ struct OrderCancelled {
   friend bool operator==(const OrderCancelled&, const OrderCancelled&) = default;
 };
 using order_event = std::variant<OrderPlaced, OrderConfirmed, OrderShipped, OrderCancelled>;
+
+// Described for the JSON codec, so the orders can live in a SQLite file (orders --sqlite FILE).
+BOOST_DESCRIBE_STRUCT(money, (), (cents))
+BOOST_DESCRIBE_STRUCT(OrderPlaced, (), (user_id, product_id, quantity, unit_price))
+BOOST_DESCRIBE_STRUCT(OrderConfirmed, (), ())
+BOOST_DESCRIBE_STRUCT(OrderShipped, (), (tracking))
+BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (reason))
 
 // ---- state --------------------------------------------------------------------------------------
 enum class order_status { fresh, pending, confirmed, shipped, cancelled };
