@@ -157,6 +157,18 @@ def rows(runs):
         marginal[n] = (ct, bt)
         out.append((f"W7 marginal, store of {n:,} orders", duration(ct), duration(bt),
                     ratio(ct / bt if ct and bt else None), "(diagnostic)", "", error_of(c, b)))
+    # Issue 5: the SQLite store against raw SQLite C API code.
+    c, b = find(runs, "W1_sqlite/chronicle"), find(runs, "W1_sqlite/baseline")
+    cr, br = counter(c, "commands_per_second"), counter(b, "commands_per_second")
+    r = br / cr if cr and br else None
+    out.append(("W1 on SQLite, 2k orders x 3, NORMAL", rate(cr), rate(br), ratio(r), ">= 50k/s, <= 1.3x",
+                verdict(cr and cr >= 5e4, r and r <= 1.3), error_of(c, b)))
+    c, b = find(runs, "W2_sqlite/chronicle"), find(runs, "W2_sqlite/baseline")
+    ct, bt = counter(c, "seconds_per_load"), counter(b, "seconds_per_load")
+    r = ct / bt if ct and bt else None
+    out.append(("W2 on SQLite, load 10k events", duration(ct), duration(bt), ratio(r), "< 5 ms, <= 1.3x",
+                verdict(ct and ct < 5e-3, r and r <= 1.3), error_of(c, b)))
+
     (c10, b10), (c1m, b1m) = marginal[10_000], marginal[1_000_000]
     out.append(("W7 marginal growth, 1M / 10k", ratio(c1m / c10 if c10 and c1m else None),
                 ratio(b1m / b10 if b10 and b1m else None), "-", "(diagnostic)", "", None))

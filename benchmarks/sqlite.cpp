@@ -1,0 +1,205 @@
+// The SQLite store against raw SQLite C API code doing the same transactions (issue 5):
+// W1_sqlite: 2,000 orders x place, confirm, ship, each command a BEGIN IMMEDIATE transaction that
+// reads the stream, checks its version and inserts a JSON event (synchronous=NORMAL, WAL).
+// W2_sqlite: load a stream of 10,000 events (OrderPlaced, then 9,999 OrderNoteAdded) and fold it.
+// Both sides keep events as JSON text and parse every payload they read; the baseline writes its SQL
+// and JSON by hand, with the same schema and indexes.
+#include "common.hpp"
+
+#include <chronicle/sqlite_store.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+namespace bench {
+BOOST_DESCRIBE_STRUCT(OrderNoteAdded, (), (text))
+}  // namespace bench
+
+namespace {
+
+constexpr int w1_orders = 2'000;
+constexpr int w2_events = 10'000;
+
+std::string scratch(const char* name) {
+  const auto path = std::filesystem::temp_directory_path() / (std::string("chronicle-bench-") + name + "-" +
+                                                              std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  return path.string();
+}
+
+// ---- the hand-written side -----------------------------------------------------------------------
+class raw_sqlite {
+ public:
+  explicit raw_sqlite(const std::string& path) {
+    sqlite3_open(path.c_str(), &db_);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, version INTEGER "
+         "NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload TEXT "
+         "NOT NULL, correlation_id BLOB NOT NULL, causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, "
+         "UNIQUE (stream_id, version))");
+    sqlite3_prepare_v2(db_, "SELECT version, type, payload FROM events WHERE stream_id = ?1 ORDER BY version", -1, &select_, nullptr);
+    sqlite3_prepare_v2(db_,
+                       "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, correlation_id, "
+                       "causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?6, ?7)",
+                       -1, &insert_, nullptr);
+  }
+  ~raw_sqlite() {
+    sqlite3_finalize(select_);
+    sqlite3_finalize(insert_);
+    sqlite3_close(db_);
+  }
+
+  // Reads the stream, parsing each payload; returns its version and the last status seen.
+  std::pair<std::int64_t, int> load(const std::string& stream, std::size_t& parsed) {
+    sqlite3_bind_blob(select_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
+    std::int64_t version = 0;
+    int status = 0;
+    while (sqlite3_step(select_) == SQLITE_ROW) {
+      version = sqlite3_column_int64(select_, 0);
+      const auto* type = reinterpret_cast<const char*>(sqlite3_column_text(select_, 1));
+      const auto* payload = reinterpret_cast<const char*>(sqlite3_column_text(select_, 2));
+      const auto json = boost::json::parse(std::string_view(payload, static_cast<std::size_t>(sqlite3_column_bytes(select_, 2))));
+      parsed += json.is_object();
+      status = type[5] == 'P' ? 1 : type[5] == 'C' ? 2 : 3;  // OrderPlaced / OrderConfirmed / OrderShipped
+    }
+    sqlite3_reset(select_);
+    return {version, status};
+  }
+
+  bool command(const std::string& stream, int expected_status, const char* type, const std::string& payload,
+               const chronicle::event_id& id, std::size_t& parsed) {
+    exec("BEGIN IMMEDIATE");
+    const auto [version, status] = load(stream, parsed);
+    if (status != expected_status) {
+      exec("ROLLBACK");
+      return false;
+    }
+    sqlite3_bind_blob(insert_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, 2, version + 1);
+    sqlite3_bind_blob(insert_, 3, id.data, 16, SQLITE_STATIC);
+    sqlite3_bind_text(insert_, 4, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert_, 5, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(insert_, 6, id.data, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, 7, std::chrono::system_clock::now().time_since_epoch().count());
+    const bool ok = sqlite3_step(insert_) == SQLITE_DONE;
+    sqlite3_reset(insert_);
+    exec(ok ? "COMMIT" : "ROLLBACK");
+    return ok;
+  }
+
+  void exec(const char* sql) { sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+};
+
+std::string placed_json(const orders::PlaceOrder& c) {
+  boost::json::object o;
+  o["user_id"] = boost::uuids::to_string(c.user_id);
+  o["product_id"] = c.product_id;
+  o["quantity"] = c.quantity;
+  o["unit_price"] = boost::json::object{{"cents", c.unit_price.cents}};
+  return boost::json::serialize(o);
+}
+
+// ---- W1 ------------------------------------------------------------------------------------------
+void w1_chronicle(benchmark::State& state) {
+  const auto& input = bench::orders_input(w1_orders);
+  std::size_t failed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto path = scratch("w1");
+    auto store = std::make_unique<chronicle::sqlite_store<orders::order_event>>(
+        path, chronicle::sqlite_options{.sync = chronicle::sqlite_options::synchronous::normal});
+    auto repository = std::make_unique<chronicle::repository<orders::order_aggregate, chronicle::sqlite_store<orders::order_event>>>(*store);
+    state.ResumeTiming();
+    for (const auto& o : input) failed += !repository->execute(o.stream, o.place);
+    for (const auto& o : input) failed += !repository->execute(o.stream, o.confirm);
+    for (const auto& o : input) failed += !repository->execute(o.stream, o.ship);
+    state.PauseTiming();
+    repository.reset();
+    store.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * w1_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  if (failed) state.SkipWithError("a command was refused");
+}
+
+void w1_baseline(benchmark::State& state) {
+  const auto& input = bench::orders_input(w1_orders);
+  chronicle::id_generator ids;
+  std::size_t failed = 0, parsed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto db = std::make_unique<raw_sqlite>(scratch("w1-baseline"));
+    state.ResumeTiming();
+    for (const auto& o : input) failed += !db->command(o.stream, 0, "OrderPlaced", placed_json(o.place), ids(), parsed);
+    for (const auto& o : input) failed += !db->command(o.stream, 1, "OrderConfirmed", "{}", ids(), parsed);
+    for (const auto& o : input)
+      failed += !db->command(o.stream, 2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}),
+                             ids(), parsed);
+    state.PauseTiming();
+    db.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * w1_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  benchmark::DoNotOptimize(parsed);
+  if (failed) state.SkipWithError("a command was refused");
+}
+
+// ---- W2 ------------------------------------------------------------------------------------------
+const std::string& w2_file() {
+  static const std::string path = [] {
+    const auto p = scratch("w2");
+    chronicle::sqlite_store<bench::noted_event> store(p, {.sync = chronicle::sqlite_options::synchronous::off});
+    std::vector<chronicle::pending_event<bench::noted_event>> batch;
+    batch.push_back({orders::OrderPlaced{{}, "widget", 1, {100}}});
+    for (int i = 1; i < w2_events; ++i) batch.push_back({bench::OrderNoteAdded{bench::note_text(static_cast<std::size_t>(i))}});
+    (void)store.append("long", chronicle::expected_version::no_stream(), batch);
+    return p;
+  }();
+  return path;
+}
+
+void w2_chronicle(benchmark::State& state) {
+  chronicle::sqlite_store<bench::noted_event> store(w2_file());
+  chronicle::repository<bench::noted_aggregate, decltype(store)> repository{store};
+  int notes = 0;
+  for (auto _ : state) notes = repository.load("long").state.notes;
+  state.counters["seconds_per_load"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (notes != w2_events - 1) state.SkipWithError("the fold missed events");
+}
+
+void w2_baseline(benchmark::State& state) {
+  raw_sqlite db(w2_file());
+  std::size_t parsed = 0;
+  const std::string stream = "long";
+  for (auto _ : state) {
+    parsed = 0;
+    benchmark::DoNotOptimize(db.load(stream, parsed));
+  }
+  state.counters["seconds_per_load"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (parsed != w2_events) state.SkipWithError("the fold missed events");
+}
+
+[[maybe_unused]] const bool registered = [] {
+  benchmark::RegisterBenchmark("W1_sqlite/chronicle", w1_chronicle)->Unit(benchmark::kMillisecond)->Iterations(3);
+  benchmark::RegisterBenchmark("W1_sqlite/baseline", w1_baseline)->Unit(benchmark::kMillisecond)->Iterations(3);
+  benchmark::RegisterBenchmark("W2_sqlite/chronicle", w2_chronicle)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("W2_sqlite/baseline", w2_baseline)->Unit(benchmark::kMillisecond);
+  return true;
+}();
+
+}  // namespace
