@@ -3,6 +3,7 @@
 // fixture type (a default-constructible struct holding a fresh, empty `store`) and one line:
 //   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
 #include <chronicle/event_store.hpp>
+#include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
 
 #include <doctest/doctest.h>
@@ -27,6 +28,12 @@ std::vector<std::uint64_t> versions(const Store& store, std::string_view stream,
   store.read_stream(stream, from, [&](const auto& r) { out.push_back(r.version); });
   return out;
 }
+
+struct added_count {
+  using handles = chronicle::events<Added>;
+  int added = 0;
+  void when(const Added&) { ++added; }
+};
 
 TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture, store_contract) {
   Fixture f;
@@ -125,6 +132,35 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     }
     CHECK(store.stream_version(std::string("nul")) == 0);
     CHECK(store.head_position() == 5);
+  }
+
+  SUBCASE("snapshots over any store: only the delta is replayed; another schema's snapshot is ignored") {
+    using store_type = std::remove_cvref_t<decltype(store)>;
+    using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<Noted>,
+                                              chronicle::snapshot_every<4>>;
+    test::counting_store<store_type> counted{store};
+    chronicle::memory_snapshot_store<counter::state> snapshots;
+    chronicle::repository<snapshotting, test::counting_store<store_type>> counters{counted, snapshots};
+    for (int i = 0; i < 10; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
+    CHECK(snapshots.load("c")->version == 8);
+    counted.reset();
+    CHECK(counters.load("c").state.value == 10);
+    CHECK(counted.delivered() == 2);
+    snapshots.save("c", {9, chronicle::state_schema_version_v<counter::state> + 1, counter::state{-1}});
+    counted.reset();
+    CHECK(counters.load("c").state.value == 10);
+    CHECK(counted.delivered() == 10);  // replayed in full, and a current snapshot saved in its place
+    CHECK(snapshots.load("c")->schema_version == chronicle::state_schema_version_v<counter::state>);
+  }
+
+  SUBCASE("checkpoints over any store: a read model resumes where it stopped") {
+    for (int i = 0; i < 3; ++i) REQUIRE(store.append("c", expected_version::any(), {pending<counter_event>(Added{1})}));
+    chronicle::read_model<added_count> model;
+    CHECK(model.catch_up(store) == 3);
+    REQUIRE(store.append("d", expected_version::any(), {pending<counter_event>(Doubled{}), pending<counter_event>(Added{1})}));
+    CHECK(model.catch_up(store) == 2);
+    CHECK(model.checkpoint() == 5);
+    CHECK(model.read([](const added_count& m) { return m.added; }) == 4);
   }
 
   SUBCASE("temporal loads and snapshots work the same over any store") {
