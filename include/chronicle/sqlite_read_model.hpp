@@ -96,35 +96,17 @@ class sqlite_read_model {
 
  public:
   explicit sqlite_read_model(const std::string& path, P projection = {}, sqlite_options options = {})
-      : projection_(std::move(projection)) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
-    }
-    try {
-      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
-      detail::sqlite_exec(db_, "PRAGMA journal_mode=WAL");
-      detail::sqlite_exec(db_, options.sync == sqlite_options::synchronous::full ? "PRAGMA synchronous=FULL"
-                                                                                : "PRAGMA synchronous=NORMAL");
-      writer_ = std::make_unique<sqlite_writer>(db_);
-      in_transaction([&] {
-        writer_->execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
-        P::create(*writer_);
-      });
-    } catch (...) {
-      writer_.reset();
-      sqlite3_close(db_);
-      throw;
-    }
+      : connection_(path, options),
+        db_(connection_.get()),
+        writer_(std::make_unique<sqlite_writer>(db_)),
+        projection_(std::move(projection)) {
+    in_transaction([&] {
+      writer_->execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
+      P::create(*writer_);
+    });
   }
   sqlite_read_model(const sqlite_read_model&) = delete;
   sqlite_read_model& operator=(const sqlite_read_model&) = delete;
-  ~sqlite_read_model() {
-    writer_.reset();
-    sqlite3_close(db_);
-  }
 
   /// @brief The last event applied, as committed in the file.
   [[nodiscard]] std::uint64_t checkpoint() const {
@@ -230,9 +212,10 @@ class sqlite_read_model {
     }
   }
 
-  sqlite3* db_ = nullptr;
-  mutable std::mutex mutex_;
+  detail::sqlite_connection connection_;  // first: closed after the writer's statements
+  sqlite3* db_;
   std::unique_ptr<sqlite_writer> writer_;
+  mutable std::mutex mutex_;
   P projection_;
   std::optional<projection_failure> failure_;
 };

@@ -145,6 +145,38 @@ inline void sqlite_exec(sqlite3* db, const char* sql) {
   }
 }
 
+// One open database: WAL, the synchronous level and the busy timeout set; closed last, after every
+// statement of its owner (declare it first).
+class sqlite_connection {
+ public:
+  sqlite_connection(const std::string& path, const sqlite_options& options) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
+    }
+    try {
+      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+      sqlite_exec(db_, "PRAGMA journal_mode=WAL");
+      sqlite_exec(db_, options.sync == sqlite_options::synchronous::full     ? "PRAGMA synchronous=FULL"
+                       : options.sync == sqlite_options::synchronous::normal ? "PRAGMA synchronous=NORMAL"
+                                                                             : "PRAGMA synchronous=OFF");
+    } catch (...) {
+      sqlite3_close(db_);
+      throw;
+    }
+  }
+  sqlite_connection(const sqlite_connection&) = delete;
+  sqlite_connection& operator=(const sqlite_connection&) = delete;
+  ~sqlite_connection() { sqlite3_close(db_); }
+
+  [[nodiscard]] sqlite3* get() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
 }  // namespace detail
 
 /// @brief An `event_store` in a SQLite file. Requires the `chronicle::sqlite` CMake component.
@@ -157,32 +189,13 @@ class sqlite_store {
   using record = recorded_event<Set>;
   static constexpr int schema_version = 1;
 
-  explicit sqlite_store(const std::string& path, sqlite_options options = {}) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
-    }
-    try {
-      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
-      detail::sqlite_exec(db_, "PRAGMA journal_mode=WAL");
-      detail::sqlite_exec(db_, options.sync == sqlite_options::synchronous::full     ? "PRAGMA synchronous=FULL"
-                               : options.sync == sqlite_options::synchronous::normal ? "PRAGMA synchronous=NORMAL"
-                                                                                     : "PRAGMA synchronous=OFF");
-      create_schema();
-      prepare();
-    } catch (...) {
-      sqlite3_close(db_);
-      throw;
-    }
+  explicit sqlite_store(const std::string& path, sqlite_options options = {})
+      : connection_(path, options), db_(connection_.get()) {
+    create_schema();
+    prepare();
   }
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
-  ~sqlite_store() {
-    statements_.clear();
-    sqlite3_close(db_);
-  }
 
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<Set>> batch) {
@@ -420,7 +433,8 @@ class sqlite_store {
     }
   }
 
-  sqlite3* db_ = nullptr;
+  detail::sqlite_connection connection_;  // first: closed after the statements
+  sqlite3* db_;
   mutable std::mutex mutex_;
   mutable std::vector<detail::sqlite_statement> statements_;
   id_generator generate_id_;
@@ -431,42 +445,21 @@ class sqlite_store {
 /// Keeps a snapshot unless the stream has a newer one of the same schema. Thread-safe.
 class sqlite_stored_snapshots {
  public:
-  explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {}) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw sqlite_error("chronicle: cannot open '" + path + "': " + message);
-    }
-    try {
-      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
-      detail::sqlite_exec(db_, "PRAGMA journal_mode=WAL");
-      detail::sqlite_exec(db_,
-                          "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
-                          "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
-      save_ = {db_,
-               "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
-               "schema_version = excluded.schema_version, payload = excluded.payload "
-               "WHERE snapshots.version <= excluded.version OR snapshots.schema_version <> excluded.schema_version"};
-      load_ = {db_, "SELECT version, schema_version, payload FROM snapshots WHERE stream_id = ?1"};
-      erase_ = {db_, "DELETE FROM snapshots WHERE stream_id = ?1"};
-    } catch (...) {
-      save_ = {};
-      load_ = {};
-      erase_ = {};
-      sqlite3_close(db_);
-      throw;
-    }
+  explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {})
+      : connection_(path, options), db_(connection_.get()) {
+    detail::sqlite_exec(db_,
+                        "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
+                        "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
+    save_ = {db_,
+             "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
+             "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
+             "schema_version = excluded.schema_version, payload = excluded.payload "
+             "WHERE snapshots.version <= excluded.version OR snapshots.schema_version <> excluded.schema_version"};
+    load_ = {db_, "SELECT version, schema_version, payload FROM snapshots WHERE stream_id = ?1"};
+    erase_ = {db_, "DELETE FROM snapshots WHERE stream_id = ?1"};
   }
   sqlite_stored_snapshots(const sqlite_stored_snapshots&) = delete;
   sqlite_stored_snapshots& operator=(const sqlite_stored_snapshots&) = delete;
-  ~sqlite_stored_snapshots() {
-    save_ = {};
-    load_ = {};
-    erase_ = {};
-    sqlite3_close(db_);
-  }
 
   void save(std::string_view stream, const stored_snapshot& snap) {
     std::lock_guard lock(mutex_);
@@ -492,7 +485,8 @@ class sqlite_stored_snapshots {
   }
 
  private:
-  sqlite3* db_ = nullptr;
+  detail::sqlite_connection connection_;  // first: closed after the statements
+  sqlite3* db_;
   mutable std::mutex mutex_;
   detail::sqlite_statement save_;
   mutable detail::sqlite_statement load_;
