@@ -23,6 +23,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -74,6 +76,15 @@ concept event_store =
 /// @brief Whether `id` is a stream id stores accept.
 [[nodiscard]] constexpr bool valid_stream_id(std::string_view id) noexcept {
   return !id.empty() && id.size() <= max_stream_id_size;
+}
+
+/// @brief The refusals every store makes before looking at its data: an invalid stream id, an empty
+/// batch. Stores call this first, so they agree on them.
+template <class Batch>
+[[nodiscard]] std::optional<store_error> refuse_malformed_append(std::string_view stream, const Batch& batch) {
+  if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
+  if (batch.empty()) return empty_batch{std::string(stream)};
+  return std::nullopt;
 }
 
 }  // namespace v0

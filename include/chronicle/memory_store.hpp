@@ -56,8 +56,7 @@ class memory_store {
   /// @brief Appends `batch` to `stream` if its version satisfies `expected`; all or nothing.
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<Set>> batch) {
-    if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
-    if (batch.empty()) return empty_batch{std::string(stream)};
+    if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
 
     stream_slot* slot = find(stream);
     if (slot == nullptr) {

@@ -199,8 +199,7 @@ class sqlite_store {
 
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<Set>> batch) {
-    if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
-    if (batch.empty()) return empty_batch{std::string(stream)};
+    if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
     // Encode outside the transaction: it holds the database's write lock.
     std::vector<std::string> payloads;
     payloads.reserve(batch.size());
@@ -221,7 +220,7 @@ class sqlite_store {
     }
     if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
 
-    std::uint64_t position = head_locked();
+    std::uint64_t position = 0;  // the rowid SQLite gives each insert: positions are INTEGER PRIMARY KEY
     const auto now = std::max(clock::now(), last_recorded_locked());
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
     auto& insert = statement(insert_event);
@@ -245,7 +244,7 @@ class sqlite_store {
         if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};  // tx rolls back
         throw sqlite_error("chronicle: SQLite insert: " + message);
       }
-      ++position;
+      position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
     }
     tx.commit();
     return append_result{current + batch.size(), position, batch.size()};
