@@ -163,6 +163,9 @@ def rows(runs):
     r = br / cr if cr and br else None
     out.append(("W1 on SQLite, 2k orders x 3, NORMAL", rate(cr), rate(br), ratio(r), ">= 50k/s, <= 1.3x",
                 verdict(cr and cr >= 5e4, r and r <= 1.3), error_of(c, b)))
+    f = find(runs, "W1_sqlite_commit_floor/baseline")
+    fr = counter(f, "commands_per_second")
+    out.append(("  its floor: bare commits, no reads", "-", rate(fr), "-", "(diagnostic)", "", error_of(f)))
     c, b = find(runs, "W2_sqlite/chronicle"), find(runs, "W2_sqlite/baseline")
     ct, bt = counter(c, "seconds_per_load"), counter(b, "seconds_per_load")
     r = ct / bt if ct and bt else None

@@ -26,6 +26,8 @@ static_assert(chronicle::event_store<store_t>);
 
 struct memory_fixture {
   store_t store;
+  chronicle::memory_snapshot_store<counter::state> snapshots;
+  chronicle::memory_checkpoint_store checkpoints;
 };
 static_assert(chronicle::event_store<chronicle::memory_store<boost::variant2::variant<Added, Doubled>>>);
 

@@ -7,6 +7,7 @@
 #include "support.hpp"
 
 #include <map>
+#include <stdexcept>
 #include <vector>
 
 namespace {
@@ -89,6 +90,60 @@ TEST_CASE_FIXTURE(fixture, "a reactor runs on its own thread through a subscript
   REQUIRE(reactions.wait_for(placed->appended.position + 2, std::chrono::seconds(5)));
   running.stop();
   CHECK(orders.load(placed->stream_id).state.status == order_status::confirmed);
+}
+
+// Reacts to placed orders and fails on the order numbered `fail_at` (1-based), once.
+struct flaky_fulfilment {
+  using handles = chronicle::events<OrderPlaced>;
+  int fail_at = 0;
+  int seen = 0;
+  template <class Send>
+  void when(const OrderPlaced& e, const chronicle::envelope& placed, Send& send) {
+    if (++seen == fail_at) throw std::runtime_error("the warehouse is unreachable");
+    (void)send(ReserveStock{e.product_id, placed.stream_id, e.quantity});
+  }
+};
+
+TEST_CASE_FIXTURE(fixture, "a reactor with a saved checkpoint resumes after a restart and reacts to nothing twice") {
+  chronicle::memory_checkpoint_store checkpoints;
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}}));
+  {
+    chronicle::reactor<fulfilment, command_bus> first{commands, {checkpoints, "fulfilment"}};
+    CHECK(first.catch_up(store) > 0);
+    CHECK(checkpoints.load("fulfilment") == store.head_position());  // the tail it merely passed, too
+  }
+  const auto stopped_at = store.head_position();
+  REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 2, money{1}}));
+
+  chronicle::reactor<fulfilment, command_bus> restarted{commands, {checkpoints, "fulfilment"}};
+  CHECK(restarted.checkpoint() == stopped_at);
+  restarted.catch_up(store);
+  CHECK_FALSE(restarted.failure());
+  CHECK(inventory.load(stock_stream("widget")).state.available == 7);  // 1 + 2 reserved, each once
+  CHECK(checkpoints.load("fulfilment") == store.head_position());
+}
+
+TEST_CASE_FIXTURE(fixture, "a failing reaction leaves the saved checkpoint at the last event it handled") {
+  chronicle::memory_checkpoint_store checkpoints;
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  std::vector<std::uint64_t> placed_at;
+  for (int i = 0; i < 3; ++i) {
+    auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}});
+    REQUIRE(placed);
+    placed_at.push_back(placed->appended.position);
+  }
+  {
+    chronicle::reactor<flaky_fulfilment, command_bus> first{commands, {checkpoints, "flaky"}, flaky_fulfilment{2}};
+    first.catch_up(store);
+    REQUIRE(first.failure());
+    CHECK(first.failure()->position == placed_at[1]);
+    CHECK(checkpoints.load("flaky") == placed_at[0]);  // saved when it reacted, not at the end
+  }
+  chronicle::reactor<flaky_fulfilment, command_bus> restarted{commands, {checkpoints, "flaky"}};
+  restarted.catch_up(store);
+  CHECK_FALSE(restarted.failure());
+  CHECK(inventory.load(stock_stream("widget")).state.available == 7);  // three orders, one reservation each
 }
 
 }  // namespace

@@ -22,9 +22,13 @@ struct temporary_file {
   }
 };
 
+// The SQLite family: events, snapshots and checkpoints in one file.
 struct sqlite_fixture {
   temporary_file file;
   chronicle::sqlite_store<counter::counter_event> store{file.path.string()};
+  chronicle::sqlite_stored_snapshots stored{file.path.string()};
+  chronicle::json_snapshot_store<counter::state, chronicle::sqlite_stored_snapshots> snapshots{stored};
+  chronicle::sqlite_checkpoint_store checkpoints{file.path.string()};
 };
 
 }  // namespace
@@ -64,7 +68,46 @@ TEST_CASE("a file of a newer schema is refused with a clear error") {
     sqlite3_close(db);
   }
   CHECK_THROWS_WITH_AS(chronicle::sqlite_store<counter_event>(file.path.string()),
-                       "chronicle: the file has schema version 7, newer than this code's 1", chronicle::sqlite_error);
+                       "chronicle: the file has schema version 7, newer than this code's 2", chronicle::sqlite_error);
+}
+
+TEST_CASE("a file of schema version 1 is upgraded in place; its events stay") {
+  temporary_file file;
+  {  // version 1 as it was written: only the events table
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db,
+                         "CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, version INTEGER "
+                         "NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL, "
+                         "payload TEXT NOT NULL, correlation_id BLOB NOT NULL, causation_id BLOB NOT NULL, recorded_at "
+                         "INTEGER NOT NULL, UNIQUE (stream_id, version));"
+                         "INSERT INTO events VALUES (1, x'73', 1, x'00112233445566778899aabbccddeeff', 'Added', 1, "
+                         "'{\"amount\":5}', zeroblob(16), zeroblob(16), 0);"
+                         "PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  chronicle::sqlite_checkpoint_store checkpoints(file.path.string());  // the first to open it upgrades it
+  checkpoints.save("reader", 1);
+  chronicle::sqlite_store<counter_event> store(file.path.string());
+  chronicle::repository<counter::aggregate, decltype(store)> counters{store};
+  CHECK(counters.load("s").state.value == 5);
+  CHECK(checkpoints.load("reader") == 1);
+}
+
+TEST_CASE("checkpoints and snapshots outlive the process that saved them") {
+  temporary_file file;
+  {
+    chronicle::sqlite_checkpoint_store checkpoints(file.path.string());
+    checkpoints.save("fulfilment", 42);
+    chronicle::sqlite_stored_snapshots stored(file.path.string());
+    stored.save("s", {3, 1, "{\"value\":9}"});
+  }
+  chronicle::sqlite_checkpoint_store checkpoints(file.path.string());
+  CHECK(checkpoints.load("fulfilment") == 42);
+  chronicle::sqlite_stored_snapshots stored(file.path.string());
+  REQUIRE(stored.load("s"));
+  CHECK(stored.load("s")->version == 3);
 }
 
 TEST_CASE("two stores on one file: appends from both, one global order, conflicts detected") {

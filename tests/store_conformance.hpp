@@ -1,7 +1,9 @@
 #pragma once
-// The event-store contract as one suite: every store runs these cases. A new store plugs in with a
-// fixture type (a default-constructible struct holding a fresh, empty `store`) and one line:
+// The storage contract as one suite: every family of stores runs these cases. A new family plugs in
+// with a fixture type (a default-constructible struct holding a fresh, empty event `store` of
+// counter_event, a snapshot store `snapshots` of counter::state and a `checkpoints` store) and one line:
 //   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
+#include <chronicle/checkpoint_store.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
@@ -139,8 +141,9 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<Noted>,
                                               chronicle::snapshot_every<4>>;
     test::counting_store<store_type> counted{store};
-    chronicle::memory_snapshot_store<counter::state> snapshots;
-    chronicle::repository<snapshotting, test::counting_store<store_type>> counters{counted, snapshots};
+    auto& snapshots = f.snapshots;
+    using snapshots_type = std::remove_cvref_t<decltype(snapshots)>;
+    chronicle::repository<snapshotting, test::counting_store<store_type>, snapshots_type> counters{counted, snapshots};
     for (int i = 0; i < 10; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
     CHECK(snapshots.load("c")->version == 8);
     counted.reset();
@@ -151,6 +154,47 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     CHECK(counters.load("c").state.value == 10);
     CHECK(counted.delivered() == 10);  // replayed in full, and a current snapshot saved in its place
     CHECK(snapshots.load("c")->schema_version == chronicle::state_schema_version_v<counter::state>);
+  }
+
+  SUBCASE("a checkpoint store keeps positions by name, any bytes, until erased") {
+    auto& checkpoints = f.checkpoints;
+    static_assert(chronicle::checkpoint_store<std::remove_cvref_t<decltype(checkpoints)>>);
+    const std::string odd[] = {"it's \"quoted\"", std::string("nul\0byte", 8), "line\nbreak", "\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\xa6",
+                               std::string(1024, 'x')};
+    CHECK(checkpoints.load("fulfilment") == 0);
+    checkpoints.save("fulfilment", 7);
+    checkpoints.save("fulfilment", 9);
+    for (std::size_t i = 0; i < std::size(odd); ++i) checkpoints.save(odd[i], 100 + i);
+    CHECK(checkpoints.load("fulfilment") == 9);
+    for (std::size_t i = 0; i < std::size(odd); ++i) CHECK(checkpoints.load(odd[i]) == 100 + i);
+    CHECK(checkpoints.load(std::string("nul")) == 0);
+    checkpoints.erase("fulfilment");
+    checkpoints.erase("never saved");
+    CHECK(checkpoints.load("fulfilment") == 0);
+    CHECK(checkpoints.load(odd[1]) == 101);
+    checkpoints.save("fulfilment", 3);  // back to any position after a rebuild
+    CHECK(checkpoints.load("fulfilment") == 3);
+  }
+
+  SUBCASE("a fold reads the same events and versions as read_stream") {
+    for (int i = 1; i <= 600; ++i)  // more than one of a database's read chunks
+      REQUIRE(store.append(i % 3 ? "a" : "b", expected_version::any(), {pending<counter_event>(Added{i})}));
+    const auto amount = [](const counter_event& e) {
+      return chronicle::visit_event(e, [](const auto& x) {
+        if constexpr (requires { x.amount; }) return x.amount;
+        return 0;
+      });
+    };
+    std::vector<std::pair<std::uint64_t, int>> folded, read;
+    chronicle::detail::read_events(store, "a", 2, [&](std::uint64_t version, const counter_event& e) {
+      folded.emplace_back(version, amount(e));
+    });
+    store.read_stream("a", 2, [&](const auto& r) { read.emplace_back(r.version, amount(r.event)); });
+    CHECK(folded.size() == 399);
+    CHECK(folded == read);
+    std::size_t seen = 0;
+    CHECK(chronicle::detail::read_events(store, "a", 1, [&](std::uint64_t, const counter_event&) { return ++seen < 5; }) == 5);
+    CHECK(chronicle::detail::read_events(store, "nobody", 1, [&](std::uint64_t, const counter_event&) {}) == 0);
   }
 
   SUBCASE("checkpoints over any store: a read model resumes where it stopped") {

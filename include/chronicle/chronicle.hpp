@@ -2,6 +2,7 @@
 /// @file
 /// @brief Everything chronicle offers, in one include.
 #include <chronicle/aggregate.hpp>
+#include <chronicle/checkpoint_store.hpp>
 #include <chronicle/command_bus.hpp>
 #include <chronicle/decision.hpp>
 #include <chronicle/envelope.hpp>

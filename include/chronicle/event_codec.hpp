@@ -83,18 +83,35 @@ class event_codec {
     return visit_event(e, [](const auto& concrete) { return event_schema_version_v<std::decay_t<decltype(concrete)>>; });
   }
 
+  /// @brief Decodes payloads one after another with one parser and one scratch buffer, as a store's
+  /// read loop does. One per thread.
+  class reader {
+   public:
+    explicit reader(json_options options = {}) : options_(options), json_(parse_options()) {}
+
+    /// @brief Decodes a payload recorded as event `type` at `schema_version`.
+    result<Set, decode_error> decode(std::string_view type, std::uint32_t schema_version, std::string_view payload) {
+      if (detail::blank(payload)) return error(decode_error::kind::empty_document, type, schema_version, "no JSON");
+      boost::system::error_code ec;
+      const boost::json::value json = json_.parse(payload, ec);
+      if (ec) return error(decode_error::kind::malformed_json, type, schema_version, ec.message());
+      return decode_parsed(type, schema_version, json, options_);
+    }
+
+   private:
+    static boost::json::parse_options parse_options() {
+      boost::json::parse_options parse;
+      parse.allow_invalid_utf8 = true;  // strings are bytes, as in exports and stores
+      return parse;
+    }
+    json_options options_;
+    detail::json_reader json_;
+  };
+
   /// @brief Decodes a payload recorded as event `type` at `schema_version`.
   static result<Set, decode_error> decode(std::string_view type, std::uint32_t schema_version, std::string_view payload,
                                           json_options options = {}) {
-    if (detail::blank(payload)) return error(decode_error::kind::empty_document, type, schema_version, "no JSON");
-    unsigned char scratch[4096];
-    boost::json::monotonic_resource resource(scratch, sizeof scratch);
-    boost::system::error_code ec;
-    boost::json::parse_options parse;
-    parse.allow_invalid_utf8 = true;  // strings are bytes, as in exports and stores
-    const boost::json::value json = detail::parse_json(payload, ec, &resource, parse);
-    if (ec) return error(decode_error::kind::malformed_json, type, schema_version, ec.message());
-    return decode_parsed(type, schema_version, json, options);
+    return reader(options).decode(type, schema_version, payload);
   }
 
   /// @brief Decodes a parsed payload recorded as event `type` at `schema_version`.

@@ -12,7 +12,11 @@
 /// - `read_stream(stream, from_version, f)`: calls `f(const recorded_event&)` for the stream's events
 ///   with version >= from_version, in version order (0 and 1 both mean "from the start"). `f` may return
 ///   `false` to stop early. Returns how many events `f` saw. An unknown or invalid stream reads as empty.
+///   The record passed to `f` is valid for that call only (a store may reuse it): copy what you keep.
 /// - `read_all(from_position, f)`: the same over every stream in global order.
+/// - `read_events(stream, from_version, f)`, optional: as `read_stream`, but calls
+///   `f(std::uint64_t version, const event_type&)` with only what a fold needs. A store whose envelopes
+///   cost something to build (a database's columns) offers it; repositories use it when it is there.
 /// - `stream_version(stream)`: the current version, 0 for a stream without events.
 /// - `head_position()`: the global position of the newest event, 0 for an empty store.
 /// Failures of the medium itself (I/O, a full disk) are exceptions; everything above is a value.
@@ -48,14 +52,23 @@ struct reader_archetype {
 };
 
 // Lets read callbacks return void (read everything) or bool (false stops).
-template <class F, class Record>
-bool deliver(F& f, const Record& r) {
-  if constexpr (std::is_same_v<std::invoke_result_t<F&, const Record&>, void>) {
-    f(r);
+template <class F, class... Args>
+bool deliver(F& f, const Args&... args) {
+  if constexpr (std::is_same_v<std::invoke_result_t<F&, const Args&...>, void>) {
+    f(args...);
     return true;
   } else {
-    return static_cast<bool>(f(r));
+    return static_cast<bool>(f(args...));
   }
+}
+
+// A stream's events with their versions: the store's `read_events` where it has one, else `read_stream`.
+template <class Store, class F>
+std::size_t read_events(const Store& store, std::string_view stream, std::uint64_t from, F&& f) {
+  if constexpr (requires { store.read_events(stream, from, f); })
+    return store.read_events(stream, from, f);
+  else
+    return store.read_stream(stream, from, [&](const auto& r) { return deliver(f, r.version, r.event); });
 }
 }  // namespace detail
 

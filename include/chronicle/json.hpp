@@ -110,41 +110,68 @@ class json_encode_error : public std::invalid_argument {
 };
 
 /// @brief Decoding state: the options, the path to the current member, the first error.
+///
+/// The path is a chain of scopes on the caller's stack, written out only when decoding fails: a
+/// successful decode never builds a string for it.
 class json_decoder {
  public:
   explicit json_decoder(json_options options = {}) : options_(options) {}
+  json_decoder(const json_decoder&) = delete;
+  json_decoder& operator=(const json_decoder&) = delete;
 
   [[nodiscard]] const json_options& options() const noexcept { return options_; }
 
   /// @brief Records an error at the current path; returns false so decoders can `return d.fail(...)`.
   bool fail(decode_error::kind what, std::string detail) {
     error_.what = what;
-    error_.field = path_;
+    error_.field = path();
     error_.detail = std::move(detail);
     return false;
   }
   [[nodiscard]] decode_error& error() noexcept { return error_; }
 
-  /// @brief Descends into member `name`, or element `index`, for the lifetime of the returned guard.
+  /// @brief Member `name` (which must outlive the scope), or element `index`, for the lifetime of the
+  /// returned guard.
   class scope {
    public:
-    scope(std::string& path, std::string_view separator, std::string_view part) : path_(&path), size_(path.size()) {
-      path.append(separator).append(part);
-    }
-    ~scope() { path_->resize(size_); }
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
+    ~scope() { decoder_->innermost_ = outer_; }
 
    private:
-    std::string* path_;
-    std::size_t size_;
+    friend class json_decoder;
+    scope(json_decoder& d, std::string_view name, std::size_t index)
+        : decoder_(&d), outer_(d.innermost_), name_(name), index_(index) {
+      d.innermost_ = this;
+    }
+    json_decoder* decoder_;
+    const scope* outer_;
+    std::string_view name_;  // empty for an element
+    std::size_t index_;
   };
-  [[nodiscard]] scope member(std::string_view name) { return scope(path_, path_.empty() ? "" : ".", name); }
-  [[nodiscard]] scope element(std::size_t index) { return scope(path_, "", "[" + std::to_string(index) + "]"); }
+  [[nodiscard]] scope member(std::string_view name) { return scope(*this, name.empty() ? std::string_view("\"\"") : name, 0); }
+  [[nodiscard]] scope element(std::size_t index) { return scope(*this, {}, index); }
+
+  /// @brief The current path, e.g. `lines[2].quantity`.
+  [[nodiscard]] std::string path() const {
+    std::vector<const scope*> chain;
+    for (const scope* s = innermost_; s != nullptr; s = s->outer_) chain.push_back(s);
+    std::string out;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      const scope& s = **it;
+      if (s.name_.empty()) {
+        out.append("[").append(std::to_string(s.index_)).append("]");
+      } else {
+        if (!out.empty()) out += '.';
+        out.append(s.name_);
+      }
+    }
+    return out;
+  }
 
  private:
   json_options options_;
-  std::string path_;
+  const scope* innermost_ = nullptr;
   decode_error error_;
 };
 

@@ -55,6 +55,10 @@ class projecting_store {
     return store_->read_stream(stream, from, std::forward<F>(f));
   }
   template <class F>
+  std::size_t read_events(std::string_view stream, std::uint64_t from, F&& f) const {
+    return detail::read_events(*store_, stream, from, std::forward<F>(f));
+  }
+  template <class F>
   std::size_t read_all(std::uint64_t from, F&& f) const {
     return store_->read_all(from, std::forward<F>(f));
   }

@@ -2,9 +2,12 @@
 /// @file
 /// @brief Reactions (process managers): handlers that answer events with commands, carrying the
 /// correlation and causation ids along.
+#include <chronicle/checkpoint_store.hpp>
 #include <chronicle/detail/subscriber.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/repository.hpp>
+
+#include <boost/mp11/algorithm.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -46,22 +49,37 @@ class sender {
 /// Like a read model it keeps a checkpoint that advances with the handler under one lock, so in memory
 /// each event is reacted to exactly once; run it with `catch_up` or a `subscription`. A handler that
 /// throws stops the reactor, reported by `failure()`.
+///
+/// Given a `checkpoint_slot`, it starts from the saved checkpoint and saves it after each event it
+/// reacts to (and at the end of each catch-up), so a restarted process goes on where the last one
+/// stopped. A crash between a command and its save sends that one command again on restart: delivery
+/// is at least once, so make reactions' commands idempotent where a repeat would matter.
 template <class Reaction, class Bus>
 class reactor {
   static_assert(detail::check_when_handlers<Reaction, sender<Bus>>::value);
 
  public:
   explicit reactor(const Bus& bus, Reaction reaction = {}) : bus_(&bus), reaction_(std::move(reaction)) {}
+  reactor(const Bus& bus, checkpoint_slot saved, Reaction reaction = {})
+      : core_(saved.load()), bus_(&bus), reaction_(std::move(reaction)), saved_(std::move(saved)) {
+    last_saved_ = core_.checkpoint();
+  }
   reactor(const reactor&) = delete;
   reactor& operator=(const reactor&) = delete;
 
   template <event_store Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, Reaction>::value);
-    return core_.catch_up(store, max_events, [this](const auto& r) {
-      sender<Bus> send(*bus_, r);
-      detail::dispatch(reaction_, r, send);
-    });
+    return core_.catch_up(
+        store, max_events,
+        [this](const auto& r) {
+          sender<Bus> send(*bus_, r);
+          detail::dispatch(reaction_, r, send);
+          if (saved_ && handles(r.event)) save(r.position);
+        },
+        [this](std::uint64_t checkpoint) {
+          if (saved_ && checkpoint > last_saved_) save(checkpoint);
+        });
   }
 
   [[nodiscard]] std::uint64_t checkpoint() const noexcept { return core_.checkpoint(); }
@@ -71,9 +89,23 @@ class reactor {
   }
 
  private:
+  template <class Set>
+  static bool handles(const Set& event) {
+    return visit_event(event, [](const auto& e) {
+      return boost::mp11::mp_contains<typename Reaction::handles, std::decay_t<decltype(e)>>::value;
+    });
+  }
+  // Runs under the core's lock, as the handlers do.
+  void save(std::uint64_t position) {
+    saved_->save(position);
+    last_saved_ = position;
+  }
+
   detail::subscriber_core core_;
   const Bus* bus_;
   Reaction reaction_;
+  std::optional<checkpoint_slot> saved_;
+  std::uint64_t last_saved_ = 0;
 };
 
 }  // namespace v0

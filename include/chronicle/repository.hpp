@@ -82,6 +82,7 @@ class repository {
   using event_type = typename Aggregate::event_type;
   using store_type = Store;
   using record = recorded_event<typename Store::event_type>;
+  using stored_event = typename Store::event_type;
 
   // A store may hold the events of several aggregates (one global order for all of them), so the
   // aggregate's set need only be part of the store's.
@@ -117,10 +118,10 @@ class repository {
       if (auto snap = usable_snapshot(stream, version)) out = {std::move(snap->state), snap->version};
     }
     if (out.version < version) {
-      store_->read_stream(stream, out.version + 1, [&](const record& r) {
-        evolve(out.state, r);
-        out.version = r.version;
-        return r.version < version;
+      detail::read_events(*store_, stream, out.version + 1, [&](std::uint64_t v, const stored_event& e) {
+        evolve(out.state, stream, v, e);
+        out.version = v;
+        return v < version;
       });
     }
     return out;
@@ -134,7 +135,7 @@ class repository {
     // Recorded times never decrease along a stream, so the first later event ends the fold.
     store_->read_stream(stream, 1, [&](const record& r) {
       if (r.recorded_at > t) return false;
-      evolve(out.state, r);
+      evolve(out.state, stream, r.version, r.event);
       out.version = r.version;
       return true;
     });
@@ -226,20 +227,20 @@ class repository {
 
   // Applies the stream's events after `into.version`; returns how many.
   std::size_t fold(std::string_view stream, loaded<state_type>& into) const {
-    return store_->read_stream(stream, into.version + 1, [&](const record& r) {
-      evolve(into.state, r);
-      into.version = r.version;
+    return detail::read_events(*store_, stream, into.version + 1, [&](std::uint64_t version, const stored_event& e) {
+      evolve(into.state, stream, version, e);
+      into.version = version;
     });
   }
 
   // Applies a recorded event of the store's set. A stream of this aggregate holding an event the
   // aggregate does not know was written by other code; skipping it would build a wrong state.
-  static void evolve(state_type& state, const record& r) {
-    visit_event(r.event, [&](const auto& e) {
+  static void evolve(state_type& state, std::string_view stream, std::uint64_t version, const stored_event& event) {
+    visit_event(event, [&](const auto& e) {
       if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>)
         Aggregate::evolve(state, e);
       else
-        throw foreign_event_error(r.stream_id, r.version, r.type());
+        throw foreign_event_error(stream, version, event_name(event));
     });
   }
 

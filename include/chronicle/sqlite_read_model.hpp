@@ -86,9 +86,9 @@ concept sqlite_projection = requires(sqlite_writer& w) {
 };
 
 /// @brief Feeds a `sqlite_projection` from any store, in transactions of up to 1,000 events that also
-/// move its checkpoint (table `checkpoints(name, position)`): after a crash it resumes at the last
-/// committed event, so each event is applied exactly once. A throwing handler rolls back its
-/// transaction and stops the model (`failure()`), nothing skipped. Thread-safe; drive it with
+/// move its checkpoint (the file's `checkpoints` table, shared with `sqlite_checkpoint_store`): after a
+/// crash it resumes at the last committed event, so each event is applied exactly once. A throwing
+/// handler rolls back its transaction and stops the model (`failure()`), nothing skipped. Thread-safe; drive it with
 /// `catch_up` or a `subscription`.
 template <sqlite_projection P>
 class sqlite_read_model {
@@ -100,10 +100,8 @@ class sqlite_read_model {
         db_(connection_.get()),
         writer_(std::make_unique<sqlite_writer>(db_)),
         projection_(std::move(projection)) {
-    in_transaction([&] {
-      writer_->execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
-      P::create(*writer_);
-    });
+    detail::open_schema(db_);
+    in_transaction([&] { P::create(*writer_); });
   }
   sqlite_read_model(const sqlite_read_model&) = delete;
   sqlite_read_model& operator=(const sqlite_read_model&) = delete;

@@ -6,12 +6,17 @@
 /// `memory_store`. Events are stored as JSON through `event_codec`, so old rows load through the
 /// upcasters. Every value is a bound parameter: no SQL text is ever built from data.
 ///
-/// Schema (version 1, in `PRAGMA user_version`; a file of a newer version is refused):
+/// Schema (version 2, in `PRAGMA user_version`; a file of a newer version is refused, an older one
+/// upgraded), created whole by whichever class opens the file first:
 /// ```sql
 /// CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, version INTEGER NOT NULL,
 ///   event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL,
 ///   payload TEXT NOT NULL, correlation_id BLOB NOT NULL, causation_id BLOB NOT NULL,
 ///   recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version));
+/// CREATE TABLE snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL,
+///   schema_version INTEGER NOT NULL, payload TEXT NOT NULL);           -- sqlite_stored_snapshots
+/// CREATE TABLE checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+///                                      -- sqlite_checkpoint_store, sqlite_read_model
 /// ```
 /// Appends run in `BEGIN IMMEDIATE` transactions; the file is in WAL mode with `synchronous` FULL by
 /// default. A busy database is waited for up to `busy_timeout`, then reported as `sqlite_error`.
@@ -19,6 +24,7 @@
 /// Thread safety: a store holds one connection behind a mutex; any member may be called from any
 /// thread. Several stores (threads or processes) may open one file. Read callbacks run without the
 /// mutex held (rows are read in chunks), so they may append.
+#include <chronicle/checkpoint_store.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/event_codec.hpp>
@@ -136,6 +142,19 @@ class sqlite_statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Resets a statement when a read ends, also by an exception: one left mid-step would hold its read
+// transaction open and block checkpoints.
+class reset_on_exit {
+ public:
+  explicit reset_on_exit(sqlite_statement& s) noexcept : s_(&s) {}
+  reset_on_exit(const reset_on_exit&) = delete;
+  reset_on_exit& operator=(const reset_on_exit&) = delete;
+  ~reset_on_exit() { sqlite3_reset(s_->raw()); }
+
+ private:
+  sqlite_statement* s_;
+};
+
 inline void sqlite_exec(sqlite3* db, const char* sql) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -177,6 +196,42 @@ class sqlite_connection {
   sqlite3* db_ = nullptr;
 };
 
+// The file's tables, created together (by whichever class opens the file first) under one version
+// in `PRAGMA user_version`. A file of a newer version is refused before anything touches it; an older
+// one is brought up to date in the same transaction. Version 1 had only the events table (the others
+// came with the classes that used them); version 2 creates all three.
+inline constexpr int sqlite_schema_version = 2;
+
+inline void open_schema(sqlite3* db) {
+  std::int64_t found = 0;
+  {  // finished before anything writes: a read left open would turn the writes below into SQLITE_BUSY
+    sqlite_statement version(db, "PRAGMA user_version");
+    version.step();
+    found = version.integer(0);
+  }
+  if (found == sqlite_schema_version) return;
+  if (found > sqlite_schema_version)
+    throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) + ", newer than this code's " +
+                       std::to_string(sqlite_schema_version));
+  sqlite_exec(db, "BEGIN IMMEDIATE");  // several processes may create the file at once
+  try {
+    sqlite_exec(db,
+                "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
+                "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
+                "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
+                "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
+    sqlite_exec(db,
+                "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
+                "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
+    sqlite_exec(db, "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
+    sqlite_exec(db, "PRAGMA user_version = 2");
+    sqlite_exec(db, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
 }  // namespace detail
 
 /// @brief An `event_store` in a SQLite file. Requires the `chronicle::sqlite` CMake component.
@@ -187,11 +242,11 @@ class sqlite_store {
  public:
   using event_type = Set;
   using record = recorded_event<Set>;
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = detail::sqlite_schema_version;
 
   explicit sqlite_store(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
-    create_schema();
+    detail::open_schema(db_);
     prepare();
   }
   sqlite_store(const sqlite_store&) = delete;
@@ -258,16 +313,36 @@ class sqlite_store {
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
     if (!valid_stream_id(stream)) return 0;
-    return read_chunks(std::max<std::uint64_t>(from_version, 1), f, [&](std::uint64_t from) -> auto& {
-      return statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
-    }, [](const record& r) { return r.version; });
+    return read_chunks<record>(
+        std::max<std::uint64_t>(from_version, 1),
+        [&](std::uint64_t from) -> auto& { return statement(select_stream).reset().bind_blob(1, stream).bind(2, from); },
+        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, stream); },
+        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.version; });
+  }
+
+  /// @brief As `read_stream`, with only the version and the event of each row: what a fold needs, at
+  /// about half the columns.
+  template <class F>
+  std::size_t read_events(std::string_view stream, std::uint64_t from_version, F&& f) const {
+    if (!valid_stream_id(stream)) return 0;
+    return read_chunks<versioned_event>(
+        std::max<std::uint64_t>(from_version, 1),
+        [&](std::uint64_t from) -> auto& { return statement(select_events).reset().bind_blob(1, stream).bind(2, from); },
+        [&](versioned_event& r, const detail::sqlite_statement& s, codec_reader& codec) {
+          r.version = static_cast<std::uint64_t>(s.integer(0));
+          r.event = decode(s, 1, codec, stream, r.version);
+        },
+        [&](const versioned_event& r) { return detail::deliver(f, r.version, r.event); },
+        [](const versioned_event& r) { return r.version; });
   }
 
   template <class F>
   std::size_t read_all(std::uint64_t from_position, F&& f) const {
-    return read_chunks(std::max<std::uint64_t>(from_position, 1), f, [&](std::uint64_t from) -> auto& {
-      return statement(select_all).reset().bind(1, from);
-    }, [](const record& r) { return r.position; });
+    return read_chunks<record>(
+        std::max<std::uint64_t>(from_position, 1),
+        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
+        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); },
+        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.position; });
   }
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
@@ -282,7 +357,22 @@ class sqlite_store {
   }
 
  private:
-  enum statement_id { find_id, stream_version_of, head, last_time, insert_event, select_stream, select_all, count };
+  enum statement_id {
+    find_id,
+    stream_version_of,
+    head,
+    last_time,
+    insert_event,
+    select_stream,
+    select_events,
+    select_all,
+    count
+  };
+  using codec_reader = typename event_codec<Set>::reader;
+  struct versioned_event {
+    std::uint64_t version = 0;
+    Set event;
+  };
 
   // Rolls back unless committed.
   class transaction {
@@ -301,26 +391,7 @@ class sqlite_store {
     bool done_ = false;
   };
 
-  void create_schema() {
-    std::int64_t found = 0;
-    {  // finished before anything writes: a read left open would turn the writes below into SQLITE_BUSY
-      detail::sqlite_statement version(db_, "PRAGMA user_version");
-      version.step();
-      found = version.integer(0);
-    }
-    if (found == schema_version) return;
-    if (found > schema_version)
-      throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) +
-                         ", newer than this code's " + std::to_string(schema_version));
-    transaction tx(db_);  // several processes may create the file at once
-    detail::sqlite_exec(db_,
-                        "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
-                        "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
-                        "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
-                        "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
-    detail::sqlite_exec(db_, "PRAGMA user_version = 1");
-    tx.commit();
-  }
+  static constexpr std::size_t chunk_rows = 512;  // the LIMIT of the select statements
 
   void prepare() {
     statements_.resize(count);
@@ -331,14 +402,18 @@ class sqlite_store {
     statements_[insert_event] = {db_,
                                  "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, "
                                  "correlation_id, causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
+    // The columns `fill` reads, in its order; a stream's reads leave out the stream id they know.
     statements_[select_stream] = {db_,
-                                  "SELECT position, stream_id, version, event_id, type, schema_version, payload, "
-                                  "correlation_id, causation_id, recorded_at FROM events WHERE stream_id = ?1 AND "
+                                  "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
+                                  "causation_id, recorded_at FROM events WHERE stream_id = ?1 AND version >= ?2 "
+                                  "ORDER BY version LIMIT 512"};
+    statements_[select_events] = {db_,
+                                  "SELECT version, type, schema_version, payload FROM events WHERE stream_id = ?1 AND "
                                   "version >= ?2 ORDER BY version LIMIT 512"};
     statements_[select_all] = {db_,
-                               "SELECT position, stream_id, version, event_id, type, schema_version, payload, "
-                               "correlation_id, causation_id, recorded_at FROM events WHERE position >= ?1 ORDER BY "
-                               "position LIMIT 512"};
+                               "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
+                               "causation_id, recorded_at, stream_id FROM events WHERE position >= ?1 "
+                               "ORDER BY position LIMIT 512"};
   }
 
   detail::sqlite_statement& statement(statement_id which) const { return statements_[which]; }
@@ -386,49 +461,61 @@ class sqlite_store {
   void read_locked_stream(std::string_view stream, std::uint64_t from, F&& f) const {
     auto& s = statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
     while (s.step())
-      if (!f(s.id(3), static_cast<std::uint64_t>(s.integer(0)))) break;
+      if (!f(s.id(2), static_cast<std::uint64_t>(s.integer(0)))) break;
     s.reset();
   }
 
-  record row(const detail::sqlite_statement& s) const {
-    record r{};
-    r.position = static_cast<std::uint64_t>(s.integer(0));
-    r.stream_id = std::string(s.blob(1));
-    r.version = static_cast<std::uint64_t>(s.integer(2));
-    r.id = s.id(3);
-    r.correlation_id = s.id(7);
-    r.causation_id = s.id(8);
-    r.recorded_at = clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(s.integer(9))));
-    auto event = event_codec<Set>::decode(s.text(4), static_cast<std::uint32_t>(s.integer(5)), s.text(6));
+
+  // The event in columns `first` (type), `first + 1` (schema version) and `first + 2` (payload).
+  static Set decode(const detail::sqlite_statement& s, int first, codec_reader& codec, std::string_view stream,
+                    std::uint64_t version) {
+    auto event = codec.decode(s.text(first), static_cast<std::uint32_t>(s.integer(first + 1)), s.text(first + 2));
     if (!event) {
       auto error = std::move(event).error();
-      error.stream_id = r.stream_id;
-      error.version = r.version;
+      error.stream_id = std::string(stream);
+      error.version = version;
       throw sqlite_error("chronicle: a stored event does not decode: " + describe(error));
     }
-    r.event = std::move(*event);
-    return r;
+    return std::move(*event);
   }
 
-  // Reads up to 512 rows under the mutex, then calls `f` for them without it, until done or stopped.
-  template <class F, class Query, class Key>
-  std::size_t read_chunks(std::uint64_t from, F& f, Query&& query, Key&& key) const {
+  // Overwrites `r` with the current row, reusing its strings' storage. `stream` is the stream read, or
+  // empty for the global order (whose rows carry it in column 9).
+  static void fill(record& r, const detail::sqlite_statement& s, codec_reader& codec, std::string_view stream) {
+    r.position = static_cast<std::uint64_t>(s.integer(0));
+    r.stream_id.assign(stream.empty() ? s.blob(9) : stream);
+    r.version = static_cast<std::uint64_t>(s.integer(1));
+    r.id = s.id(2);
+    r.correlation_id = s.id(6);
+    r.causation_id = s.id(7);
+    r.recorded_at = clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(s.integer(8))));
+    r.event = decode(s, 3, codec, r.stream_id, r.version);
+  }
+
+  // Reads up to 512 rows into `Row`s under the mutex, then delivers them without it, until done or
+  // stopped; the rows are reused from one chunk to the next.
+  template <class Row, class Query, class Fill, class Deliver, class Key>
+  std::size_t read_chunks(std::uint64_t from, Query&& query, Fill&& fill_row, Deliver&& deliver, Key&& key) const {
     std::size_t seen = 0;
-    std::vector<record> chunk;
+    std::vector<Row> chunk;
+    codec_reader codec;
     for (;;) {
-      chunk.clear();
+      std::size_t rows = 0;
       {
         std::lock_guard lock(mutex_);
         auto& s = query(from);
-        while (s.step()) chunk.push_back(row(s));
-        s.reset();
+        detail::reset_on_exit done(s);
+        while (s.step()) {
+          if (rows == chunk.size()) chunk.emplace_back();
+          fill_row(chunk[rows++], s, codec);
+        }
       }
-      for (const auto& r : chunk) {
+      for (std::size_t i = 0; i < rows; ++i) {
         ++seen;
-        if (!detail::deliver(f, r)) return seen;
+        if (!deliver(chunk[i])) return seen;
       }
-      if (chunk.size() < 512) return seen;
-      from = key(chunk.back()) + 1;
+      if (rows < chunk_rows) return seen;
+      from = key(chunk[rows - 1]) + 1;
     }
   }
 
@@ -446,9 +533,7 @@ class sqlite_stored_snapshots {
  public:
   explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
-    detail::sqlite_exec(db_,
-                        "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
-                        "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
+    detail::open_schema(db_);
     save_ = {db_,
              "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
              "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
@@ -489,6 +574,51 @@ class sqlite_stored_snapshots {
   mutable std::mutex mutex_;
   detail::sqlite_statement save_;
   mutable detail::sqlite_statement load_;
+  detail::sqlite_statement erase_;
+};
+
+/// @brief A `checkpoint_store` in a SQLite table (`checkpoints`, shared with `sqlite_read_model`):
+/// checkpoints survive restarts and every process on the file sees them. Names are bound as text,
+/// any bytes. Thread-safe.
+class sqlite_checkpoint_store {
+ public:
+  explicit sqlite_checkpoint_store(const std::string& path, sqlite_options options = {})
+      : connection_(path, options), db_(connection_.get()) {
+    detail::open_schema(db_);
+    load_ = {db_, "SELECT position FROM checkpoints WHERE name = ?1"};
+    save_ = {db_,
+             "INSERT INTO checkpoints (name, position) VALUES (?1, ?2) "
+             "ON CONFLICT (name) DO UPDATE SET position = excluded.position"};
+    erase_ = {db_, "DELETE FROM checkpoints WHERE name = ?1"};
+  }
+  sqlite_checkpoint_store(const sqlite_checkpoint_store&) = delete;
+  sqlite_checkpoint_store& operator=(const sqlite_checkpoint_store&) = delete;
+
+  [[nodiscard]] std::uint64_t load(std::string_view name) const {
+    std::lock_guard lock(mutex_);
+    load_.reset().bind_text(1, name);
+    detail::reset_on_exit done(load_);
+    return load_.step() ? static_cast<std::uint64_t>(load_.integer(0)) : 0;
+  }
+  void save(std::string_view name, std::uint64_t position) {
+    std::lock_guard lock(mutex_);
+    save_.reset().bind_text(1, name).bind(2, position);
+    detail::reset_on_exit done(save_);
+    save_.step();
+  }
+  void erase(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    erase_.reset().bind_text(1, name);
+    detail::reset_on_exit done(erase_);
+    erase_.step();
+  }
+
+ private:
+  detail::sqlite_connection connection_;  // first: closed after the statements
+  sqlite3* db_;
+  mutable std::mutex mutex_;
+  mutable detail::sqlite_statement load_;
+  detail::sqlite_statement save_;
   detail::sqlite_statement erase_;
 };
 

@@ -7,6 +7,7 @@
 // number's text with std::from_chars, which is exact.
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
 
@@ -110,6 +111,31 @@ inline boost::json::value parse_json(std::string_view text, boost::system::error
   if (ec) return nullptr;
   return parser.handler().st.release();
 }
+
+/// Parses many documents one after another, reusing one parser and one scratch buffer: reading a
+/// stream of payloads allocates nothing for the trees that fit 4 KiB. A value returned by `parse`
+/// lives until the next call. Not copyable (the resource points into the object).
+class json_reader {
+ public:
+  explicit json_reader(const boost::json::parse_options& options = {}) : parser_(options, boost::json::storage_ptr(), nullptr, 0) {}
+  json_reader(const json_reader&) = delete;
+  json_reader& operator=(const json_reader&) = delete;
+
+  boost::json::value parse(std::string_view text, boost::system::error_code& ec) {
+    resource_.release();
+    parser_.reset();
+    parser_.handler().st.reset(&resource_);
+    const std::size_t used = parser_.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+    if (ec) return nullptr;
+    return parser_.handler().st.release();
+  }
+
+ private:
+  unsigned char scratch_[4096];
+  boost::json::monotonic_resource resource_{scratch_, sizeof scratch_};
+  boost::json::basic_parser<exact_json_handler> parser_;
+};
 
 }  // namespace detail
 }  // namespace v0

@@ -88,6 +88,8 @@ void dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
 // The checkpoint and the work advance under one exclusive lock, so each event is applied exactly once.
 class subscriber_core {
  public:
+  explicit subscriber_core(std::uint64_t checkpoint = 0) noexcept : checkpoint_(checkpoint) {}
+
   [[nodiscard]] std::uint64_t checkpoint() const noexcept { return checkpoint_.load(std::memory_order_acquire); }
 
   [[nodiscard]] std::optional<projection_failure> failure() const {
@@ -101,9 +103,11 @@ class subscriber_core {
     return checkpoint() >= position;
   }
 
-  // Applies up to `max_events` events after the checkpoint through `apply(record)`.
-  template <class Store, class Apply>
-  std::size_t catch_up(const Store& store, std::size_t max_events, Apply&& apply) {
+  // Applies up to `max_events` events after the checkpoint through `apply(record)`, then calls
+  // `finish(checkpoint)` under the same lock (a throw from either stops the subscriber).
+  template <class Store, class Apply, class Finish = void (*)(std::uint64_t)>
+  std::size_t catch_up(const Store& store, std::size_t max_events, Apply&& apply,
+                       Finish&& finish = [](std::uint64_t) {}) {
     if (max_events == 0) return 0;
     std::size_t applied = 0;
     {
@@ -120,8 +124,9 @@ class subscriber_core {
           checkpoint_.store(r.position, std::memory_order_release);
           return ++applied < max_events;
         });
+        if (!failure_) finish(checkpoint());
       } catch (...) {
-        // Not a handler: the store's read failed. Stop here too rather than skip anything.
+        // Not a handler: the store's read failed, or `finish` did. Stop here too rather than skip anything.
         fail(checkpoint() + 1, {}, 0, {}, std::current_exception());
       }
     }
