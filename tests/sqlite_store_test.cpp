@@ -1,9 +1,12 @@
 // The SQLite store: the store contract, plus what only a file has (reopening, schema versions).
+#include <chronicle/json_lines.hpp>
 #include <chronicle/sqlite_store.hpp>
 
 #include "store_conformance.hpp"
 
 #include <filesystem>
+#include <sstream>
+#include <stdexcept>
 
 namespace {
 
@@ -108,6 +111,64 @@ TEST_CASE("checkpoints and snapshots outlive the process that saved them") {
   chronicle::sqlite_stored_snapshots stored(file.path.string());
   REQUIRE(stored.load("s"));
   CHECK(stored.load("s")->version == 3);
+}
+
+TEST_CASE("a JSON Lines dump restores into a SQLite file exactly, and the file goes on from there") {
+  chronicle::memory_store<counter_event> source;
+  const std::string odd = std::string("quote' nul") + '\0' + " \xc3\xa9";
+  REQUIRE(source.append("a", expected_version::any(),
+                        {chronicle::pending_event<counter_event>{counter::Added{1}, test::new_id(), test::new_id(), test::new_id()},
+                         test::pending<counter_event>(counter::Noted{"line\nbreak \"quoted\""})}));
+  REQUIRE(source.append(odd, expected_version::any(), {test::pending<counter_event>(counter::Doubled{})}));
+  REQUIRE(source.append("a", expected_version::any(), {test::pending<counter_event>(counter::Added{-7})}));
+  std::ostringstream dump;
+  chronicle::export_json_lines(source, dump);
+
+  temporary_file file;
+  {
+    chronicle::sqlite_store<counter_event> target(file.path.string());
+    std::istringstream in(dump.str());
+    const auto imported = chronicle::import_json_lines(in, target);
+    REQUIRE(imported);
+    CHECK(*imported == 4);
+  }
+  chronicle::sqlite_store<counter_event> reopened(file.path.string());
+  std::ostringstream again;
+  chronicle::export_json_lines(reopened, again);
+  CHECK(again.str() == dump.str());  // ids, times, correlation and causation included
+  auto next = reopened.append("a", expected_version::exact(3), {test::pending<counter_event>(counter::Added{1})});
+  REQUIRE(next);
+  CHECK(next->position == 5);
+
+  std::istringstream into_full(dump.str());  // a store with events is refused
+  const auto refused = chronicle::import_json_lines(into_full, reopened);
+  REQUIRE(refused.has_error());
+  CHECK(refused.error().message == "the target store is not empty");
+  CHECK_THROWS_WITH_AS(reopened.restore({}), "chronicle: restore needs an empty store", std::invalid_argument);
+}
+
+TEST_CASE("a restore that breaks the rules writes nothing") {
+  temporary_file file;
+  chronicle::sqlite_store<counter_event> store(file.path.string());
+  chronicle::recorded_event<counter_event> first{};
+  first.stream_id = "a";
+  first.version = 1;
+  first.position = 1;
+  first.id = test::new_id();
+  first.event = counter::Added{1};
+  auto second = first;
+  second.version = 2;
+  second.position = 2;  // but the same event id
+  CHECK_THROWS_WITH_AS(store.restore({first, second}),
+                       "chronicle: restore needs records in global order without gaps or repeats (at position 2)",
+                       std::invalid_argument);
+  auto gap = first;
+  gap.position = 3;
+  gap.id = test::new_id();
+  CHECK_THROWS_AS(store.restore({first, gap}), std::invalid_argument);
+  CHECK(store.head_position() == 0);
+  store.restore({first});
+  CHECK(store.stream_version("a") == 1);
 }
 
 TEST_CASE("two stores on one file: appends from both, one global order, conflicts detected") {

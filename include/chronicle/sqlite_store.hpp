@@ -31,6 +31,7 @@
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
 #include <chronicle/json_snapshot_store.hpp>
+#include <chronicle/detail/string_map.hpp>
 
 #include <sqlite3.h>
 
@@ -345,6 +346,58 @@ class sqlite_store {
         [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.position; });
   }
 
+  /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore),
+  /// in one transaction: all of them or, on any error, none.
+  ///
+  /// `records` must be the whole history in global order: positions 1, 2, ... and each stream's versions
+  /// 1, 2, ... without gaps, unique non-nil ids, non-decreasing times. Throws `std::invalid_argument` if
+  /// the store holds events or the records break those rules, `sqlite_error` if the file fails.
+  void restore(std::vector<record> records) {
+    std::vector<std::string> payloads;
+    payloads.reserve(records.size());
+    for (const auto& r : records) payloads.push_back(event_codec<Set>::encode(r.event));
+
+    std::lock_guard lock(mutex_);
+    transaction tx(db_);
+    if (head_locked() != 0) throw std::invalid_argument("chronicle: restore needs an empty store");
+    detail::string_map<std::uint64_t> versions;
+    clock::time_point last{};
+    auto& insert = statement(restore_event);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto& r = records[i];
+      auto& version = versions[r.stream_id];
+      if (!valid_stream_id(r.stream_id) || r.position != i + 1 || r.version != version + 1 || r.recorded_at < last ||
+          r.id.is_nil())
+        throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
+                                    std::to_string(i + 1) + ")");
+      version = r.version;
+      last = r.recorded_at;
+      insert.reset()
+          .bind(1, r.position)
+          .bind_blob(2, r.stream_id)
+          .bind(3, r.version)
+          .bind(4, r.id)
+          .bind_text(5, r.type())
+          .bind(6, static_cast<std::int64_t>(event_codec<Set>::schema_version(r.event)))
+          .bind_text(7, payloads[i])
+          .bind(8, r.correlation_id)
+          .bind(9, r.causation_id)
+          .bind(10, static_cast<std::int64_t>(
+                        std::chrono::duration_cast<std::chrono::nanoseconds>(r.recorded_at.time_since_epoch()).count()));
+      const int rc = sqlite3_step(insert.raw());
+      if (rc != SQLITE_DONE) {
+        const std::string message = sqlite3_errmsg(db_);
+        insert.reset();
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)  // the only constraint left to break: a repeated event id
+          throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
+                                      std::to_string(i + 1) + ")");
+        throw sqlite_error("chronicle: SQLite insert: " + message);
+      }
+    }
+    insert.reset();
+    tx.commit();
+  }
+
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
     if (!valid_stream_id(stream)) return 0;
     std::lock_guard lock(mutex_);
@@ -363,6 +416,7 @@ class sqlite_store {
     head,
     last_time,
     insert_event,
+    restore_event,
     select_stream,
     select_events,
     select_all,
@@ -403,6 +457,10 @@ class sqlite_store {
                                  "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, "
                                  "correlation_id, causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
     // The columns `fill` reads, in its order; a stream's reads leave out the stream id they know.
+    statements_[restore_event] = {db_,
+                                  "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, "
+                                  "payload, correlation_id, causation_id, recorded_at) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
     statements_[select_stream] = {db_,
                                   "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
                                   "causation_id, recorded_at FROM events WHERE stream_id = ?1 AND version >= ?2 "
