@@ -105,12 +105,12 @@ struct flaky_fulfilment {
 };
 
 TEST_CASE_FIXTURE(fixture, "a reactor with a saved checkpoint resumes after a restart and reacts to nothing twice") {
-  chronicle::memory_checkpoint_store checkpoints;
+  chronicle::memory_checkpoint_store checkpoints;  // or a sqlite_checkpoint_store, to outlive the process
   REQUIRE(commands.send(AddStock{"widget", 10}));
   REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}}));
-  {
-    chronicle::reactor<fulfilment, command_bus> first{commands, {checkpoints, "fulfilment"}};
-    CHECK(first.catch_up(store) > 0);
+  {  // one process
+    chronicle::reactor<fulfilment, command_bus> durable{commands, {checkpoints, "fulfilment"}};
+    CHECK(durable.catch_up(store) > 0);
     CHECK(checkpoints.load("fulfilment") == store.head_position());  // the tail it merely passed, too
   }
   const auto stopped_at = store.head_position();
@@ -144,6 +144,19 @@ TEST_CASE_FIXTURE(fixture, "a failing reaction leaves the saved checkpoint at th
   restarted.catch_up(store);
   CHECK_FALSE(restarted.failure());
   CHECK(inventory.load(stock_stream("widget")).state.available == 7);  // three orders, one reservation each
+}
+
+TEST_CASE_FIXTURE(fixture, "a saved checkpoint past the store's end stops the reactor instead of skipping events") {
+  chronicle::memory_checkpoint_store checkpoints;
+  checkpoints.save("fulfilment", 40);  // saved against another, longer history
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}}));
+  chronicle::reactor<fulfilment, command_bus> restarted{commands, {checkpoints, "fulfilment"}};
+  CHECK(restarted.catch_up(store) == 0);
+  REQUIRE(restarted.failure());
+  CHECK(restarted.failure()->message ==
+        "chronicle: the saved checkpoint 40 is past the store's newest event 2: it was saved against another history");
+  CHECK(checkpoints.load("fulfilment") == 40);
 }
 
 }  // namespace

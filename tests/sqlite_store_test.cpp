@@ -34,6 +34,11 @@ struct sqlite_fixture {
   chronicle::sqlite_checkpoint_store checkpoints{file.path.string()};
 };
 
+// Folds read through read_events, not the fallback over read_stream.
+static_assert(requires(const chronicle::sqlite_store<counter::counter_event>& s) {
+  s.read_events("s", 1, [](std::uint64_t, const counter::counter_event&) {});
+});
+
 }  // namespace
 
 namespace conformance {

@@ -177,8 +177,12 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
   }
 
   SUBCASE("a fold reads the same events and versions as read_stream") {
-    for (int i = 1; i <= 600; ++i)  // more than one of a database's read chunks
-      REQUIRE(store.append(i % 3 ? "a" : "b", expected_version::any(), {pending<counter_event>(Added{i})}));
+    for (int batch = 0; batch < 16; ++batch) {  // 1,067 events in "a": a database reads that in three chunks
+      std::vector<chronicle::pending_event<counter_event>> a, b;
+      for (int i = batch * 100 + 1; i <= batch * 100 + 100; ++i) (i % 3 ? a : b).push_back(pending<counter_event>(Added{i}));
+      REQUIRE(store.append("a", expected_version::any(), a));
+      REQUIRE(store.append("b", expected_version::any(), b));
+    }
     const auto amount = [](const counter_event& e) {
       return chronicle::visit_event(e, [](const auto& x) {
         if constexpr (requires { x.amount; }) return x.amount;
@@ -190,8 +194,12 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
       folded.emplace_back(version, amount(e));
     });
     store.read_stream("a", 2, [&](const auto& r) { read.emplace_back(r.version, amount(r.event)); });
-    CHECK(folded.size() == 399);
+    CHECK(folded.size() == 1066);
     CHECK(folded == read);
+    std::uint64_t expected_position = 0;
+    bool in_order = true;
+    CHECK(store.read_all(1, [&](const auto& r) { in_order = in_order && r.position == ++expected_position; }) == 1600);
+    CHECK(in_order);
     std::size_t seen = 0;
     CHECK(chronicle::detail::read_events(store, "a", 1, [&](std::uint64_t, const counter_event&) { return ++seen < 5; }) == 5);
     CHECK(chronicle::detail::read_events(store, "nobody", 1, [&](std::uint64_t, const counter_event&) {}) == 0);

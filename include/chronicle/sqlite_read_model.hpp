@@ -100,8 +100,10 @@ class sqlite_read_model {
         db_(connection_.get()),
         writer_(std::make_unique<sqlite_writer>(db_)),
         projection_(std::move(projection)) {
-    detail::open_schema(db_);
-    in_transaction([&] { P::create(*writer_); });
+    in_transaction([&] {  // only the checkpoints table of the store's schema: the file may be the model's alone
+      writer_->execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
+      P::create(*writer_);
+    });
   }
   sqlite_read_model(const sqlite_read_model&) = delete;
   sqlite_read_model& operator=(const sqlite_read_model&) = delete;

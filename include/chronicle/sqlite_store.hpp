@@ -216,6 +216,14 @@ inline void open_schema(sqlite3* db) {
                        std::to_string(sqlite_schema_version));
   sqlite_exec(db, "BEGIN IMMEDIATE");  // several processes may create the file at once
   try {
+    {  // again under the write lock: another process may have created or upgraded it meanwhile
+      sqlite_statement version(db, "PRAGMA user_version");
+      version.step();
+      found = version.integer(0);
+    }
+    if (found > sqlite_schema_version)
+      throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) +
+                         ", newer than this code's " + std::to_string(sqlite_schema_version));
     sqlite_exec(db,
                 "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
                 "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
@@ -445,7 +453,7 @@ class sqlite_store {
     bool done_ = false;
   };
 
-  static constexpr std::size_t chunk_rows = 512;  // the LIMIT of the select statements
+  static constexpr std::size_t chunk_rows = 512;  // rows per read chunk: the LIMIT of the selects
 
   void prepare() {
     statements_.resize(count);
@@ -456,22 +464,23 @@ class sqlite_store {
     statements_[insert_event] = {db_,
                                  "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, "
                                  "correlation_id, causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
-    // The columns `fill` reads, in its order; a stream's reads leave out the stream id they know.
     statements_[restore_event] = {db_,
                                   "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, "
                                   "payload, correlation_id, causation_id, recorded_at) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+    const std::string limit = " LIMIT " + std::to_string(chunk_rows);
+    // The columns `fill` reads, in its order; a stream's reads leave out the stream id they know.
     statements_[select_stream] = {db_,
                                   "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
                                   "causation_id, recorded_at FROM events WHERE stream_id = ?1 AND version >= ?2 "
-                                  "ORDER BY version LIMIT 512"};
+                                  "ORDER BY version" + limit};
     statements_[select_events] = {db_,
                                   "SELECT version, type, schema_version, payload FROM events WHERE stream_id = ?1 AND "
-                                  "version >= ?2 ORDER BY version LIMIT 512"};
+                                  "version >= ?2 ORDER BY version" + limit};
     statements_[select_all] = {db_,
                                "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
                                "causation_id, recorded_at, stream_id FROM events WHERE position >= ?1 "
-                               "ORDER BY position LIMIT 512"};
+                               "ORDER BY position" + limit};
   }
 
   detail::sqlite_statement& statement(statement_id which) const { return statements_[which]; }

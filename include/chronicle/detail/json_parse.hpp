@@ -122,9 +122,12 @@ class json_reader {
   json_reader& operator=(const json_reader&) = delete;
 
   boost::json::value parse(std::string_view text, boost::system::error_code& ec) {
-    resource_.release();
+    // Forget the last document first (a failed one may have left values and number text behind),
+    // then the memory it used.
     parser_.reset();
+    parser_.handler().number.clear();
     parser_.handler().st.reset(&resource_);
+    resource_.release();
     const std::size_t used = parser_.write_some(false, text.data(), text.size(), ec);
     if (!ec && used < text.size()) ec = boost::json::error::extra_data;
     if (ec) return nullptr;

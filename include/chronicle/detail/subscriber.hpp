@@ -16,6 +16,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -88,7 +89,9 @@ void dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
 // The checkpoint and the work advance under one exclusive lock, so each event is applied exactly once.
 class subscriber_core {
  public:
-  explicit subscriber_core(std::uint64_t checkpoint = 0) noexcept : checkpoint_(checkpoint) {}
+  // A checkpoint saved elsewhere is checked against the store on the first catch-up.
+  explicit subscriber_core(std::uint64_t checkpoint = 0) noexcept
+      : checkpoint_(checkpoint), unverified_(checkpoint != 0) {}
 
   [[nodiscard]] std::uint64_t checkpoint() const noexcept { return checkpoint_.load(std::memory_order_acquire); }
 
@@ -114,6 +117,14 @@ class subscriber_core {
       std::unique_lock lock(mutex_);
       if (failure_) return 0;
       try {
+        if (unverified_) {
+          const std::uint64_t head = store.head_position();
+          if (checkpoint() > head)
+            throw std::logic_error("chronicle: the saved checkpoint " + std::to_string(checkpoint()) +
+                                   " is past the store's newest event " + std::to_string(head) +
+                                   ": it was saved against another history");
+          unverified_ = false;
+        }
         store.read_all(checkpoint() + 1, [&](const auto& r) {
           try {
             apply(r);
@@ -189,6 +200,7 @@ class subscriber_core {
 
   mutable std::shared_mutex mutex_;
   std::atomic<std::uint64_t> checkpoint_{0};
+  bool unverified_ = false;  // under mutex_
   std::optional<projection_failure> failure_;
   std::atomic<bool> failed_{false};
   mutable std::mutex wait_mutex_;
