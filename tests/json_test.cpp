@@ -309,3 +309,17 @@ TEST_CASE("a read model round-trips") {
 }
 
 }  // namespace
+
+TEST_CASE("a reused reader forgets a failed document, the text of a number included") {
+  chronicle::detail::json_reader reader;
+  for (const char* broken : {"{\"x\":-", "[1.", "[1e", "{\"x\":"}) {
+    boost::system::error_code ec;
+    (void)reader.parse(broken, ec);
+    CHECK(ec);
+    ec = {};
+    const auto next = reader.parse("[2.5, 5e-3]", ec);
+    REQUIRE_FALSE(ec);
+    CHECK(next.as_array()[0].as_double() == 2.5);
+    CHECK(next.as_array()[1].as_double() == 5e-3);
+  }
+}
