@@ -1,6 +1,7 @@
 // The SQLite store against raw SQLite C API code doing the same transactions (issue 5):
-// W1_sqlite: 2,000 orders x place, confirm, ship, each command a BEGIN IMMEDIATE transaction that
-// reads the stream, checks its version and inserts a JSON event (synchronous=NORMAL, WAL).
+// W1_sqlite: 10,000 orders x place, confirm, ship, each command a BEGIN IMMEDIATE transaction that
+// reads the stream, checks its version and inserts a JSON event (synchronous=NORMAL, WAL), then an
+// update of the order_summary read model in memory, as in the in-memory W1.
 // W2_sqlite: load a stream of 10,000 events (OrderPlaced, then 9,999 OrderNoteAdded) and fold it.
 // Both sides keep events as JSON text and decode every payload they read into its event struct; the
 // baseline writes its SQL and JSON by hand (Boost.JSON's DOM), with the same schema and indexes.
@@ -23,7 +24,7 @@ BOOST_DESCRIBE_STRUCT(OrderNoteAdded, (), (text))
 
 namespace {
 
-constexpr int w1_orders = 2'000;
+constexpr std::size_t w1_orders = 10'000;
 constexpr int w2_events = 10'000;
 
 std::string scratch(const char* name) {
@@ -153,49 +154,83 @@ std::string placed_json(const orders::PlaceOrder& c) {
 }
 
 // ---- W1 ------------------------------------------------------------------------------------------
+// As the in-memory W1: every command is followed by the order_summary read model's update. Chronicle
+// runs it inline through a projecting_store; the hand-written code updates its map from the event it
+// just wrote.
+struct chronicle_sqlite_orders {
+  explicit chronicle_sqlite_orders(const std::string& path)
+      : events(path, chronicle::sqlite_options{.sync = chronicle::sqlite_options::synchronous::normal}) {}
+  chronicle::sqlite_store<orders::order_event> events;
+  bench::chronicle_summaries summaries;
+  chronicle::projecting_store<decltype(events), decltype(summaries.model)> store{events, summaries.model};
+  chronicle::repository<orders::order_aggregate, decltype(store)> repository{store};
+};
+
 void w1_chronicle(benchmark::State& state) {
   const auto& input = bench::orders_input(w1_orders);
   std::size_t failed = 0;
+  bool consistent = true;
   for (auto _ : state) {
     state.PauseTiming();
-    const auto path = scratch("w1");
-    auto store = std::make_unique<chronicle::sqlite_store<orders::order_event>>(
-        path, chronicle::sqlite_options{.sync = chronicle::sqlite_options::synchronous::normal});
-    auto repository = std::make_unique<chronicle::repository<orders::order_aggregate, chronicle::sqlite_store<orders::order_event>>>(*store);
+    auto world = std::make_unique<chronicle_sqlite_orders>(scratch("w1"));
     state.ResumeTiming();
-    for (const auto& o : input) failed += !repository->execute(o.stream, o.place);
-    for (const auto& o : input) failed += !repository->execute(o.stream, o.confirm);
-    for (const auto& o : input) failed += !repository->execute(o.stream, o.ship);
+    for (const auto& o : input) failed += !world->repository.execute(o.stream, o.place);
+    for (const auto& o : input) failed += !world->repository.execute(o.stream, o.confirm);
+    for (const auto& o : input) failed += !world->repository.execute(o.stream, o.ship);
     state.PauseTiming();
-    repository.reset();
-    store.reset();
+    consistent = consistent && bench::all_shipped_in(world->summaries, w1_orders);
+    world.reset();
     state.ResumeTiming();
   }
   const double commands = 3.0 * w1_orders * static_cast<double>(state.iterations());
   state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
   if (failed) state.SkipWithError("a command was refused");
+  if (!consistent) state.SkipWithError("the order_summary read model is not what the commands imply");
 }
 
 void w1_baseline(benchmark::State& state) {
   const auto& input = bench::orders_input(w1_orders);
   chronicle::id_generator ids;
   std::size_t failed = 0;
+  bool consistent = true;
   for (auto _ : state) {
     state.PauseTiming();
     auto db = std::make_unique<raw_sqlite>(scratch("w1-baseline"));
+    bench::summary_map rows;
     state.ResumeTiming();
-    for (const auto& o : input) failed += !db->command(o.stream, 0, "OrderPlaced", placed_json(o.place), ids());
-    for (const auto& o : input) failed += !db->command(o.stream, 1, "OrderConfirmed", "{}", ids());
-    for (const auto& o : input)
-      failed += !db->command(o.stream, 2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}),
-                             ids());
+    // Each command, then the summary row its event changes.
+    const auto summarise = [&](const std::string& order, std::int64_t version, const auto& event) {
+      bench::order_summary& row = bench::row_for(rows, order);
+      bench::project(row, event);
+      row.version = static_cast<std::uint64_t>(version);
+      row.updated_at = chronicle::clock::now();
+    };
+    for (const auto& o : input) {
+      const bool ok = db->command(o.stream, 0, "OrderPlaced", placed_json(o.place), ids());
+      failed += !ok;
+      if (ok)
+        summarise(o.stream, 1, orders::OrderPlaced{o.place.user_id, o.place.product_id, o.place.quantity, o.place.unit_price});
+    }
+    for (const auto& o : input) {
+      const bool ok = db->command(o.stream, 1, "OrderConfirmed", "{}", ids());
+      failed += !ok;
+      if (ok) summarise(o.stream, 2, orders::OrderConfirmed{});
+    }
+    for (const auto& o : input) {
+      const bool ok = db->command(o.stream, 2, "OrderShipped",
+                                  boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}), ids());
+      failed += !ok;
+      if (ok) summarise(o.stream, 3, orders::OrderShipped{o.ship.tracking});
+    }
     state.PauseTiming();
+    consistent = consistent && bench::all_shipped(rows, w1_orders);
     db.reset();
     state.ResumeTiming();
   }
   const double commands = 3.0 * w1_orders * static_cast<double>(state.iterations());
   state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
   if (failed) state.SkipWithError("a command was refused");
+  if (!consistent) state.SkipWithError("the order_summary read model is not what the commands imply");
 }
 
 // The floor under W1 on this machine: one BEGIN IMMEDIATE, one prepared INSERT of a fixed payload and

@@ -5,6 +5,7 @@
 //   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/event_store.hpp>
+#include <chronicle/projecting_store.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
 
@@ -203,6 +204,43 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     std::size_t seen = 0;
     CHECK(chronicle::detail::read_events(store, "a", 1, [&](std::uint64_t, const counter_event&) { return ++seen < 5; }) == 5);
     CHECK(chronicle::detail::read_events(store, "nobody", 1, [&](std::uint64_t, const counter_event&) {}) == 0);
+  }
+
+  SUBCASE("inline projections over any store apply each event once, also those appended around them") {
+    using store_type = std::remove_cvref_t<decltype(store)>;
+    chronicle::read_model<added_count> model;
+    chronicle::projecting_store<store_type, decltype(model)> projecting{store, model};
+    REQUIRE(projecting.append("c", expected_version::any(), {pending<counter_event>(Added{1}), pending<counter_event>(Added{1})}));
+    CHECK(model.checkpoint() == 2);
+    REQUIRE(store.append("d", expected_version::any(), {pending<counter_event>(Added{1})}));  // not through it
+    REQUIRE(projecting.append("c", expected_version::any(), {pending<counter_event>(Added{1})}));
+    CHECK(model.checkpoint() == 4);
+    const auto replayed = pending<counter_event>(Added{1}, test::new_id());
+    REQUIRE(projecting.append("e", expected_version::any(), {replayed}));
+    REQUIRE(projecting.append("e", expected_version::any(), {replayed}));  // a re-append writes nothing
+    CHECK(model.checkpoint() == 5);
+    CHECK(model.read([](const added_count& m) { return m.added; }) == 5);
+    if constexpr (requires { store.append("s", expected_version::any(), std::span<const chronicle::pending_event<counter_event>>{},
+                                          [](std::span<const chronicle::recorded_event<counter_event>>) {}); }) {
+      // What the store reports as written is what it reads back.
+      const std::vector batch{pending<counter_event>(Added{7}), pending<counter_event>(Doubled{})};
+      std::vector<chronicle::recorded_event<counter_event>> reported, read;
+      REQUIRE(store.append("f", expected_version::no_stream(), std::span<const chronicle::pending_event<counter_event>>(batch),
+                           [&](std::span<const chronicle::recorded_event<counter_event>> written) {
+                             reported.assign(written.begin(), written.end());
+                           }));
+      store.read_stream("f", 1, [&](const auto& r) { read.push_back(r); });
+      REQUIRE(reported.size() == 2);
+      REQUIRE(read.size() == 2);
+      for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(reported[i].position == read[i].position);
+        CHECK(reported[i].version == read[i].version);
+        CHECK(reported[i].id == read[i].id);
+        CHECK(reported[i].recorded_at == read[i].recorded_at);
+        CHECK(reported[i].stream_id == read[i].stream_id);
+        CHECK(reported[i].type() == read[i].type());
+      }
+    }
   }
 
   SUBCASE("checkpoints over any store: a read model resumes where it stopped") {

@@ -14,6 +14,9 @@
 ///   `false` to stop early. Returns how many events `f` saw. An unknown or invalid stream reads as empty.
 ///   The record passed to `f` is valid for that call only (a store may reuse it): copy what you keep.
 /// - `read_all(from_position, f)`: the same over every stream in global order.
+/// - `append(stream, expected, batch, recorded)`, optional: as `append`, and once the events are
+///   committed, calls `recorded(std::span<const recorded_event>)` with what it wrote (not for a re-append
+///   that wrote nothing). Inline projections use it instead of reading back what was just written.
 /// - `read_events(stream, from_version, f)`, optional: as `read_stream`, but calls
 ///   `f(std::uint64_t version, const event_type&)` with only what a fold needs. A store whose envelopes
 ///   cost something to build (a database's columns) offers it; repositories use it when it is there.
@@ -72,19 +75,52 @@ std::size_t read_events(const Store& store, std::string_view stream, std::uint64
 }
 }  // namespace detail
 
+/// @brief What read models and reactors read: events of `S::event_type` in global order.
+template <class S>
+concept event_source = event_set<typename S::event_type> &&
+                       requires(const S& cs, std::uint64_t from, detail::reader_archetype<typename S::event_type> reader) {
+                         { cs.read_all(from, reader) } -> std::same_as<std::size_t>;
+                         { cs.head_position() } -> std::same_as<std::uint64_t>;
+                       };
+
 /// @brief A backend that records streams of events of `S::event_type`.
 template <class S>
 concept event_store =
-    event_set<typename S::event_type> &&
+    event_source<S> &&
     requires(S& s, const S& cs, std::string_view stream, expected_version expected,
              std::span<const pending_event<typename S::event_type>> batch, std::uint64_t from,
              detail::reader_archetype<typename S::event_type> reader) {
       { s.append(stream, expected, batch) } -> std::same_as<result<append_result, store_error>>;
       { cs.read_stream(stream, from, reader) } -> std::same_as<std::size_t>;
-      { cs.read_all(from, reader) } -> std::same_as<std::size_t>;
       { cs.stream_version(stream) } -> std::same_as<std::uint64_t>;
-      { cs.head_position() } -> std::same_as<std::uint64_t>;
     };
+
+namespace detail {
+// The events one append recorded, as an `event_source`: inline read models catch up from it instead of
+// reading back what was just written.
+template <class Set>
+class recorded_batch {
+ public:
+  using event_type = Set;
+  explicit recorded_batch(std::span<const recorded_event<Set>> records) noexcept : records_(records) {}
+
+  [[nodiscard]] std::uint64_t first_position() const noexcept { return records_.front().position; }
+  [[nodiscard]] std::uint64_t head_position() const noexcept { return records_.back().position; }
+  template <class F>
+  std::size_t read_all(std::uint64_t from, F&& f) const {
+    std::size_t seen = 0;
+    for (const auto& r : records_) {
+      if (r.position < from) continue;
+      ++seen;
+      if (!deliver(f, r)) break;
+    }
+    return seen;
+  }
+
+ private:
+  std::span<const recorded_event<Set>> records_;
+};
+}  // namespace detail
 
 /// @brief Whether `id` is a stream id stores accept.
 [[nodiscard]] constexpr bool valid_stream_id(std::string_view id) noexcept {

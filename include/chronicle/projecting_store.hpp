@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <type_traits>
 #include <mutex>
 #include <span>
@@ -45,9 +46,27 @@ class projecting_store {
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<event_type>> batch) {
     std::lock_guard lock(mutex_);
-    auto appended = store_->append(stream, expected, batch);
-    if (appended) std::apply([this](auto*... models) { (models->catch_up(*store_), ...); }, models_);
-    return appended;
+    if constexpr (reports_records) {
+      // The models take the batch from the store as written, unless they are behind it (events
+      // appended to the inner store directly): then they read the store, as below.
+      bool fed = false;
+      auto appended = store_->append(stream, expected, batch, [&](std::span<const record> written) {
+        const detail::recorded_batch<event_type> source(written);
+        std::apply([&](auto*... models) { (feed(*models, source), ...); }, models_);
+        fed = true;
+      });
+      if (appended && !fed) catch_up_all();
+      return appended;
+    } else {
+      auto appended = store_->append(stream, expected, batch);
+      if (appended) catch_up_all();
+      return appended;
+    }
+  }
+
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::initializer_list<pending_event<event_type>> batch) {
+    return append(stream, expected, std::span<const pending_event<event_type>>(batch.begin(), batch.size()));
   }
 
   template <class F>
@@ -75,6 +94,24 @@ class projecting_store {
   [[nodiscard]] Store& inner() const noexcept { return *store_; }
 
  private:
+  using record = recorded_event<event_type>;
+  static constexpr bool reports_records =
+      requires(Store& s, std::string_view stream, expected_version expected,
+               std::span<const pending_event<event_type>> batch) {
+        s.append(stream, expected, batch, [](std::span<const record>) {});
+      };
+
+  void catch_up_all() {
+    std::apply([this](auto*... models) { (models->catch_up(*store_), ...); }, models_);
+  }
+  template <class Model>
+  void feed(Model& model, const detail::recorded_batch<event_type>& written) {
+    if (model.checkpoint() + 1 == written.first_position())
+      model.catch_up(written);
+    else
+      model.catch_up(*store_);
+  }
+
   Store* store_;
   std::tuple<Models*...> models_;
   std::mutex mutex_;

@@ -67,7 +67,7 @@ class reactor {
   reactor(const reactor&) = delete;
   reactor& operator=(const reactor&) = delete;
 
-  template <event_store Store>
+  template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, Reaction>::value);
     return core_.catch_up(

@@ -77,7 +77,7 @@ class read_model {
   }
 
   /// @brief Applies up to `max_events` of the store's events after the checkpoint; returns how many.
-  template <event_store Store>
+  template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, P>::value);
     return core_.catch_up(store, max_events, [this](const auto& r) { detail::dispatch(projection_, r); });

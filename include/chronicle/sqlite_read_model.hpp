@@ -119,7 +119,7 @@ class sqlite_read_model {
     return failure_;
   }
 
-  template <event_store Store>
+  template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, P>::value);
     std::lock_guard lock(mutex_);

@@ -38,6 +38,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <concepts>
 #include <cstring>
 #include <initializer_list>
 #include <mutex>
@@ -263,55 +264,19 @@ class sqlite_store {
 
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<Set>> batch) {
-    if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
-    // Encode outside the transaction: it holds the database's write lock.
-    std::vector<std::string> payloads;
-    payloads.reserve(batch.size());
-    for (const auto& pending : batch) payloads.push_back(event_codec<Set>::encode(pending.event));
+    return append_recording(stream, expected, batch, nullptr);
+  }
 
-    std::lock_guard lock(mutex_);
-    transaction tx(db_);
-    const std::uint64_t current = version_locked(stream);
-    if (!batch.front().id.is_nil()) {
-      auto& find = statement(find_id).reset().bind(1, batch.front().id);
-      if (find.step()) {
-        const auto position = static_cast<std::uint64_t>(find.integer(0));
-        const std::string recorded_stream(find.blob(1));
-        const auto version = static_cast<std::uint64_t>(find.integer(2));
-        find.reset();
-        return replay_locked(stream, recorded_stream, version, position, batch);
-      }
-    }
-    if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
-
-    std::uint64_t position = 0;  // the rowid SQLite gives each insert: positions are INTEGER PRIMARY KEY
-    const auto now = std::max(clock::now(), last_recorded_locked());
-    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-    auto& insert = statement(insert_event);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const auto& pending = batch[i];
-      const event_id id = pending.id.is_nil() ? generate_id_() : pending.id;
-      insert.reset()
-          .bind_blob(1, stream)
-          .bind(2, current + i + 1)
-          .bind(3, id)
-          .bind_text(4, event_name(pending.event))
-          .bind(5, static_cast<std::int64_t>(event_codec<Set>::schema_version(pending.event)))
-          .bind_text(6, payloads[i])
-          .bind(7, pending.correlation_id)
-          .bind(8, pending.causation_id)
-          .bind(9, static_cast<std::int64_t>(nanos));
-      const int rc = sqlite3_step(insert.raw());
-      if (rc != SQLITE_DONE) {
-        const std::string message = sqlite3_errmsg(db_);
-        insert.reset();
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};  // tx rolls back
-        throw sqlite_error("chronicle: SQLite insert: " + message);
-      }
-      position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
-    }
-    tx.commit();
-    return append_result{current + batch.size(), position, batch.size()};
+  /// @brief As `append`; once the batch is committed, calls `recorded(std::span<const record>)` with
+  /// the events as written (not after a re-append that wrote nothing), without the store's lock held.
+  template <class Recorded>
+    requires std::invocable<Recorded&, std::span<const record>>
+  result<append_result, store_error> append(std::string_view stream, expected_version expected,
+                                            std::span<const pending_event<Set>> batch, Recorded&& recorded) {
+    std::vector<record> written;
+    auto appended = append_recording(stream, expected, batch, &written);
+    if (appended && !written.empty()) recorded(std::span<const record>(written));
+    return appended;
   }
 
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
@@ -418,6 +383,73 @@ class sqlite_store {
   }
 
  private:
+  // Appends; fills `written` (when given) with the records it committed.
+  result<append_result, store_error> append_recording(std::string_view stream, expected_version expected,
+                                                      std::span<const pending_event<Set>> batch,
+                                                      std::vector<record>* written) {
+    if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
+
+    // Encode outside the transaction: it holds the database's write lock.
+    std::vector<std::string> payloads;
+    payloads.reserve(batch.size());
+    for (const auto& pending : batch) payloads.push_back(event_codec<Set>::encode(pending.event));
+
+    std::lock_guard lock(mutex_);
+    transaction tx(db_);
+    const std::uint64_t current = version_locked(stream);
+    if (!batch.front().id.is_nil()) {
+      auto& find = statement(find_id).reset().bind(1, batch.front().id);
+      if (find.step()) {
+        const auto position = static_cast<std::uint64_t>(find.integer(0));
+        const std::string recorded_stream(find.blob(1));
+        const auto version = static_cast<std::uint64_t>(find.integer(2));
+        find.reset();
+        return replay_locked(stream, recorded_stream, version, position, batch);
+      }
+    }
+    if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
+
+    std::uint64_t position = 0;  // the rowid SQLite gives each insert: positions are INTEGER PRIMARY KEY
+    const auto now = std::max(clock::now(), last_recorded_locked());
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+    auto& insert = statement(insert_event);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& pending = batch[i];
+      const event_id id = pending.id.is_nil() ? generate_id_() : pending.id;
+      insert.reset()
+          .bind_blob(1, stream)
+          .bind(2, current + i + 1)
+          .bind(3, id)
+          .bind_text(4, event_name(pending.event))
+          .bind(5, static_cast<std::int64_t>(event_codec<Set>::schema_version(pending.event)))
+          .bind_text(6, payloads[i])
+          .bind(7, pending.correlation_id)
+          .bind(8, pending.causation_id)
+          .bind(9, static_cast<std::int64_t>(nanos));
+      const int rc = sqlite3_step(insert.raw());
+      if (rc != SQLITE_DONE) {
+        const std::string message = sqlite3_errmsg(db_);
+        insert.reset();
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};  // tx rolls back
+        throw sqlite_error("chronicle: SQLite insert: " + message);
+      }
+      position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
+      if (written != nullptr) {
+        record& r = written->emplace_back();
+        r.stream_id = std::string(stream);
+        r.version = current + i + 1;
+        r.position = position;
+        r.id = id;
+        r.correlation_id = pending.correlation_id;
+        r.causation_id = pending.causation_id;
+        r.recorded_at = now;
+        r.event = pending.event;
+      }
+    }
+    tx.commit();
+    return append_result{current + batch.size(), position, batch.size()};
+  }
+
   enum statement_id {
     find_id,
     stream_version_of,
