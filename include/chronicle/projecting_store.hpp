@@ -22,7 +22,9 @@ inline namespace v0 {
 /// events in global order and a query made after `append` (or `repository::execute`) returns sees them:
 /// read-your-writes without waiting. Events appended to the inner store directly are picked up by the
 /// next append, since each model catches up from its checkpoint. If a handler throws, the append still
-/// stands (the events are recorded), and that model stops with a `failure()`.
+/// stands (the events are recorded), and that model stops with a `failure()`. When the inner store
+/// reports what it wrote (`append(stream, expected, batch, recorded)`, as `sqlite_store` does), models
+/// take the batch from that report instead of reading it back.
 namespace detail {
 template <class T>
 struct is_read_model : std::false_type {};

@@ -52,8 +52,9 @@ class sender {
 ///
 /// Given a `checkpoint_slot`, it starts from the saved checkpoint and saves it after each event it
 /// reacts to (and at the end of each catch-up), so a restarted process goes on where the last one
-/// stopped. A crash between a command and its save sends that one command again on restart: delivery
-/// is at least once, so make reactions' commands idempotent where a repeat would matter.
+/// stopped. A crash between an event's commands and the save re-runs that event's handler on restart:
+/// delivery is at least once, so make reactions' commands idempotent where a repeat would matter. A
+/// saved checkpoint past the store's newest event stops the reactor (`failure()`) before it reads.
 template <class Reaction, class Bus>
 class reactor {
   static_assert(detail::check_when_handlers<Reaction, sender<Bus>>::value);
