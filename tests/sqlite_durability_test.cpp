@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "sqlite_support.hpp"
 #include "support.hpp"
 
 #include <csignal>
@@ -20,16 +21,6 @@ namespace {
 using counter::counter_event;
 using chronicle::expected_version;
 using store_t = chronicle::sqlite_store<counter_event>;
-
-struct temporary_file {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("chronicle-durability-" + std::to_string(::getpid()) + ".db");
-  temporary_file() { remove(); }
-  ~temporary_file() { remove(); }
-  void remove() const {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
-  }
-};
 
 constexpr int batch_size = 3;
 constexpr int streams = 4;
@@ -67,7 +58,7 @@ void check_consistent(const store_t& store, const std::map<std::uint32_t, std::u
 }
 
 TEST_CASE("a writer killed at random moments loses no acknowledged append and leaves no partial batch") {
-  temporary_file file;
+  test::temporary_file file{"durability"};
   { store_t create(file.path.string()); }
   std::mt19937 random(20261127);
   std::map<std::uint32_t, std::uint32_t> acknowledged;
@@ -97,7 +88,7 @@ TEST_CASE("a writer killed at random moments loses no acknowledged append and le
 }
 
 TEST_CASE("two processes with three threads each append to one stream: conflicts retried, nothing duplicated") {
-  temporary_file file;
+  test::temporary_file file{"durability"};
   { store_t create(file.path.string()); }
   constexpr int threads = 3, commands = 40;
   auto run = [&] {

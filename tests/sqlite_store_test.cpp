@@ -2,6 +2,7 @@
 #include <chronicle/json_lines.hpp>
 #include <chronicle/sqlite_store.hpp>
 
+#include "sqlite_support.hpp"
 #include "store_conformance.hpp"
 
 #include <filesystem>
@@ -10,20 +11,7 @@
 
 namespace {
 
-// A fresh database file per test case, removed afterwards.
-struct temporary_file {
-  std::filesystem::path path;
-  temporary_file() {
-    static int n = 0;
-    path = std::filesystem::temp_directory_path() /
-           ("chronicle-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".db");
-    remove();
-  }
-  ~temporary_file() { remove(); }
-  void remove() const {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
-  }
-};
+using test::temporary_file;
 
 // The SQLite family: events, snapshots and checkpoints in one file.
 struct sqlite_fixture {

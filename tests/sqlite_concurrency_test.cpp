@@ -1,0 +1,124 @@
+// One sqlite_store shared by several threads of a process: its mutex serialises the connection, and
+// reads call back without it, so a callback may append. Runs under ThreadSanitizer (label concurrency).
+#include <chronicle/projecting_store.hpp>
+#include <chronicle/read_model.hpp>
+#include <chronicle/repository.hpp>
+#include <chronicle/sqlite_store.hpp>
+#include <chronicle/subscription.hpp>
+
+#include <doctest/doctest.h>
+
+#include "sqlite_support.hpp"
+#include "support.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using counter::counter_event;
+using chronicle::expected_version;
+using store_t = chronicle::sqlite_store<counter_event>;
+
+constexpr int threads = 4, commands = 30;
+
+const chronicle::sqlite_options fast{.sync = chronicle::sqlite_options::synchronous::normal,
+                                     .busy_timeout = std::chrono::seconds(30)};
+
+struct added_total {
+  using handles = chronicle::events<counter::Added>;
+  long total = 0;
+  int events = 0;
+  void when(const counter::Added& e) {
+    total += e.amount;
+    ++events;
+  }
+};
+
+// Positions 1..head, each once, in order: what any read of the global order must see.
+bool contiguous(const store_t& store) {
+  std::uint64_t last = 0;
+  bool ok = true;
+  store.read_all(1, [&](const auto& r) { ok = ok && r.position == ++last; });
+  return ok;
+}
+
+TEST_CASE("threads sharing one store and repository: every command lands once, readers see whole prefixes") {
+  test::temporary_file file{"threads"};
+  store_t store(file.path.string(), fast);
+  chronicle::repository<counter::aggregate, store_t> counters{store};
+  std::atomic<bool> writing{true};
+  std::atomic<int> broken_reads{0}, reads{0};
+
+  std::jthread reader([&] {
+    while (writing.load()) {
+      if (!contiguous(store)) ++broken_reads;
+      ++reads;
+    }
+  });
+  std::atomic<int> refused{0};
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        const std::string own = "own-" + std::to_string(t);
+        for (int i = 0; i < commands; ++i) {
+          if (!counters.execute("hot", counter::Add{1}, {.max_retries = 10'000})) ++refused;
+          if (!counters.execute(own, counter::Add{2})) ++refused;
+        }
+      });
+  }
+  writing = false;
+  reader.join();
+
+  CHECK(refused == 0);
+  CHECK(broken_reads == 0);
+  CHECK(reads > 0);
+  CHECK(counters.load("hot").state.value == threads * commands);
+  for (int t = 0; t < threads; ++t) CHECK(store.stream_version("own-" + std::to_string(t)) == commands);
+  CHECK(store.head_position() == 2 * threads * commands);
+  CHECK(contiguous(store));
+}
+
+TEST_CASE("a read callback may append to the store it reads") {
+  test::temporary_file file{"threads"};
+  store_t store(file.path.string(), fast);
+  for (int i = 0; i < 600; ++i)  // more than one read chunk
+    REQUIRE(store.append("source", expected_version::any(), {test::pending<counter_event>(counter::Added{1})}));
+  std::size_t copied = 0;
+  store.read_stream("source", 1, [&](const auto& r) {
+    copied += static_cast<bool>(store.append("copy", expected_version::any(), {test::pending<counter_event>(r.event)}));
+  });
+  CHECK(copied == 600);
+  CHECK(store.stream_version("copy") == 600);
+}
+
+TEST_CASE("inline and catch-up read models over a shared store see every event once") {
+  test::temporary_file file{"threads"};
+  store_t events(file.path.string(), fast);
+  chronicle::read_model<added_total> inline_model, caught_up;
+  chronicle::projecting_store<store_t, decltype(inline_model)> store{events, inline_model};
+  chronicle::subscription<store_t, decltype(caught_up)> subscription{events, caught_up};
+  subscription.start();
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (int i = 0; i < commands; ++i)
+          CHECK(store.append("s-" + std::to_string(t), expected_version::any(),
+                             {test::pending<counter_event>(counter::Added{1})}));
+      });
+  }
+  const auto head = events.head_position();
+  CHECK(head == threads * commands);
+  CHECK(inline_model.checkpoint() == head);
+  CHECK(inline_model.read([](const added_total& m) { return m.events; }) == threads * commands);
+  REQUIRE(caught_up.wait_for(head, std::chrono::seconds(30)));
+  subscription.stop();
+  CHECK(caught_up.read([](const added_total& m) { return m.total; }) == threads * commands);
+}
+
+}  // namespace
