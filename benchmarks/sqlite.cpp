@@ -99,25 +99,33 @@ class raw_sqlite {
     return out;
   }
 
-  bool command(const std::string& stream, int expected_status, const char* type, const std::string& payload,
-               const chronicle::event_id& id) {
+  // What a command wrote: the event's version and time, for the read model (version 0: refused).
+  struct written {
+    std::int64_t version = 0;
+    chronicle::clock::time_point at{};
+    explicit operator bool() const { return version != 0; }
+  };
+
+  written command(const std::string& stream, int expected_status, const char* type, const std::string& payload,
+                  const chronicle::event_id& id) {
     exec("BEGIN IMMEDIATE");
     const auto [version, status, notes] = load(stream);
     if (status != expected_status) {
       exec("ROLLBACK");
-      return false;
+      return {};
     }
+    const auto now = chronicle::clock::now();
     sqlite3_bind_blob(insert_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
     sqlite3_bind_int64(insert_, 2, version + 1);
     sqlite3_bind_blob(insert_, 3, id.data, 16, SQLITE_STATIC);
     sqlite3_bind_text(insert_, 4, type, -1, SQLITE_STATIC);
     sqlite3_bind_text(insert_, 5, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
     sqlite3_bind_blob(insert_, 6, id.data, 16, SQLITE_STATIC);
-    sqlite3_bind_int64(insert_, 7, std::chrono::system_clock::now().time_since_epoch().count());
+    sqlite3_bind_int64(insert_, 7, std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
     const bool ok = sqlite3_step(insert_) == SQLITE_DONE;
     sqlite3_reset(insert_);
     exec(ok ? "COMMIT" : "ROLLBACK");
-    return ok;
+    return ok ? written{version + 1, now} : written{};
   }
 
   bool insert_only(const std::string& stream, std::int64_t version, const std::string& payload,
@@ -198,29 +206,28 @@ void w1_baseline(benchmark::State& state) {
     auto db = std::make_unique<raw_sqlite>(scratch("w1-baseline"));
     bench::summary_map rows;
     state.ResumeTiming();
-    // Each command, then the summary row its event changes.
-    const auto summarise = [&](const std::string& order, std::int64_t version, const auto& event) {
+    // Each command, then the summary row its event changes, with the version and time it wrote.
+    const auto summarise = [&](const std::string& order, const raw_sqlite::written& w, const auto& event) {
       bench::order_summary& row = bench::row_for(rows, order);
       bench::project(row, event);
-      row.version = static_cast<std::uint64_t>(version);
-      row.updated_at = chronicle::clock::now();
+      row.version = static_cast<std::uint64_t>(w.version);
+      row.updated_at = w.at;
     };
     for (const auto& o : input) {
-      const bool ok = db->command(o.stream, 0, "OrderPlaced", placed_json(o.place), ids());
-      failed += !ok;
-      if (ok)
-        summarise(o.stream, 1, orders::OrderPlaced{o.place.user_id, o.place.product_id, o.place.quantity, o.place.unit_price});
+      const auto w = db->command(o.stream, 0, "OrderPlaced", placed_json(o.place), ids());
+      failed += !w;
+      if (w) summarise(o.stream, w, orders::OrderPlaced{o.place.user_id, o.place.product_id, o.place.quantity, o.place.unit_price});
     }
     for (const auto& o : input) {
-      const bool ok = db->command(o.stream, 1, "OrderConfirmed", "{}", ids());
-      failed += !ok;
-      if (ok) summarise(o.stream, 2, orders::OrderConfirmed{});
+      const auto w = db->command(o.stream, 1, "OrderConfirmed", "{}", ids());
+      failed += !w;
+      if (w) summarise(o.stream, w, orders::OrderConfirmed{});
     }
     for (const auto& o : input) {
-      const bool ok = db->command(o.stream, 2, "OrderShipped",
-                                  boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}), ids());
-      failed += !ok;
-      if (ok) summarise(o.stream, 3, orders::OrderShipped{o.ship.tracking});
+      const auto w = db->command(o.stream, 2, "OrderShipped",
+                                 boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}), ids());
+      failed += !w;
+      if (w) summarise(o.stream, w, orders::OrderShipped{o.ship.tracking});
     }
     state.PauseTiming();
     consistent = consistent && bench::all_shipped(rows, w1_orders);

@@ -26,6 +26,7 @@ struct Doubled {
 struct Noted {
   static constexpr std::string_view event_type = "Noted";
   std::string text;
+  friend bool operator==(const Noted&, const Noted&) = default;
 };
 using counter_event = std::variant<Added, Doubled, Noted>;
 

@@ -15,8 +15,10 @@
 ///   The record passed to `f` is valid for that call only (a store may reuse it): copy what you keep.
 /// - `read_all(from_position, f)`: the same over every stream in global order.
 /// - `append(stream, expected, batch, recorded)`, optional: as `append`, and once the events are
-///   committed, calls `recorded(std::span<const recorded_event>)` with what it wrote (not for a re-append
-///   that wrote nothing). Inline projections use it instead of reading back what was just written.
+///   committed, calls `recorded(std::span<const recorded_event>)` with what it wrote: never empty,
+///   positions ascending without gaps, the store's own locks released (so `recorded` may read or
+///   append). Not called for a re-append that wrote nothing. If `recorded` throws, the append stands
+///   and the exception propagates. Inline projections use it instead of reading back what was written.
 /// - `read_events(stream, from_version, f)`, optional: as `read_stream`, but calls
 ///   `f(std::uint64_t version, const event_type&)` with only what a fold needs. A store whose envelopes
 ///   cost something to build (a database's columns) offers it; repositories use it when it is there.
@@ -76,6 +78,8 @@ std::size_t read_events(const Store& store, std::string_view stream, std::uint64
 }  // namespace detail
 
 /// @brief What read models and reactors read: events of `S::event_type` in global order.
+/// `read_all(from, f)` delivers every event at or after position `from`, in order (or none, if it
+/// cannot: a partial source never skips ahead).
 template <class S>
 concept event_source = event_set<typename S::event_type> &&
                        requires(const S& cs, std::uint64_t from, detail::reader_archetype<typename S::event_type> reader) {
@@ -106,8 +110,10 @@ class recorded_batch {
 
   [[nodiscard]] std::uint64_t first_position() const noexcept { return records_.front().position; }
   [[nodiscard]] std::uint64_t head_position() const noexcept { return records_.back().position; }
+  // Only a reader at or inside the batch: one from before it would miss the events in between.
   template <class F>
   std::size_t read_all(std::uint64_t from, F&& f) const {
+    if (records_.empty() || from < first_position()) return 0;
     std::size_t seen = 0;
     for (const auto& r : records_) {
       if (r.position < from) continue;

@@ -53,6 +53,7 @@ class projecting_store {
       // appended to the inner store directly): then they read the store, as below.
       bool fed = false;
       auto appended = store_->append(stream, expected, batch, [&](std::span<const record> written) {
+        if (written.empty()) return;
         const detail::recorded_batch<event_type> source(written);
         std::apply([&](auto*... models) { (feed(*models, source), ...); }, models_);
         fed = true;
@@ -106,12 +107,12 @@ class projecting_store {
   void catch_up_all() {
     std::apply([this](auto*... models) { (models->catch_up(*store_), ...); }, models_);
   }
+  // The batch serves a model that is right before it (the batch refuses others); a model that is
+  // behind, or was reset meanwhile, reads the store.
   template <class Model>
   void feed(Model& model, const detail::recorded_batch<event_type>& written) {
-    if (model.checkpoint() + 1 == written.first_position())
-      model.catch_up(written);
-    else
-      model.catch_up(*store_);
+    model.catch_up(written);
+    if (model.checkpoint() < written.head_position() && !model.failure()) model.catch_up(*store_);
   }
 
   Store* store_;
