@@ -32,41 +32,6 @@ std::vector<std::uint64_t> versions(const Store& store, std::string_view stream,
   return out;
 }
 
-template <class Store>
-inline constexpr bool reports_records =
-    requires(Store& s, std::span<const chronicle::pending_event<typename Store::event_type>> batch) {
-      s.append("s", expected_version::any(), batch, [](std::span<const chronicle::recorded_event<typename Store::event_type>>) {});
-    };
-
-// Forwards to a store and counts read_all calls: shows whether inline projections read back a batch.
-template <class Store>
-struct read_counting {
-  using event_type = typename Store::event_type;
-  using batch_type = std::span<const chronicle::pending_event<event_type>>;
-  Store* store;
-  mutable std::size_t reads = 0;
-
-  auto append(std::string_view stream, expected_version expected, batch_type batch) {
-    return store->append(stream, expected, batch);
-  }
-  template <class Recorded>
-    requires reports_records<Store>
-  auto append(std::string_view stream, expected_version expected, batch_type batch, Recorded&& recorded) {
-    return store->append(stream, expected, batch, std::forward<Recorded>(recorded));
-  }
-  template <class F>
-  std::size_t read_stream(std::string_view stream, std::uint64_t from, F&& f) const {
-    return store->read_stream(stream, from, std::forward<F>(f));
-  }
-  template <class F>
-  std::size_t read_all(std::uint64_t from, F&& f) const {
-    ++reads;
-    return store->read_all(from, std::forward<F>(f));
-  }
-  std::uint64_t stream_version(std::string_view stream) const { return store->stream_version(stream); }
-  std::uint64_t head_position() const { return store->head_position(); }
-};
-
 struct added_count {
   using handles = chronicle::events<Added>;
   int added = 0;
@@ -243,14 +208,14 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
 
   SUBCASE("inline projections over any store apply each event once, also those appended around them") {
     using store_type = std::remove_cvref_t<decltype(store)>;
-    constexpr bool reports = reports_records<store_type>;
-    read_counting<store_type> counted{&store};
+    constexpr bool reports = test::reports_records<store_type>;
+    test::counting_store<store_type> counted{store};
     chronicle::read_model<added_count> model;
-    chronicle::projecting_store<read_counting<store_type>, decltype(model)> projecting{counted, model};
-    counted.reads = 0;
+    chronicle::projecting_store<test::counting_store<store_type>, decltype(model)> projecting{counted, model};
+    counted.reset();
     REQUIRE(projecting.append("c", expected_version::any(), {pending<counter_event>(Added{1}), pending<counter_event>(Added{1})}));
     CHECK(model.checkpoint() == 2);
-    CHECK(counted.reads == (reports ? 0 : 1));  // a store that reports its batch is not read back
+    CHECK(counted.global_reads() == (reports ? 0 : 1));  // a store that reports its batch is not read back
     REQUIRE(store.append("d", expected_version::any(), {pending<counter_event>(Added{1})}));  // not through it
     REQUIRE(projecting.append("c", expected_version::any(), {pending<counter_event>(Added{1})}));
     CHECK(model.checkpoint() == 4);  // behind the batch: it read the store

@@ -76,16 +76,30 @@ BOOST_DESCRIBE_STRUCT(state, (), (value))
 
 namespace test {
 
-/// Forwards to a store and counts the events that stream reads deliver, to prove what a load replays.
+/// Whether `Store` reports what an append wrote (`append(stream, expected, batch, recorded)`).
+template <class Store>
+inline constexpr bool reports_records =
+    requires(Store& s, std::span<const chronicle::pending_event<typename Store::event_type>> batch) {
+      s.append("s", chronicle::expected_version::any(), batch,
+               [](std::span<const chronicle::recorded_event<typename Store::event_type>>) {});
+    };
+
+/// Forwards to a store and counts the events that stream reads deliver, to prove what a load replays,
+/// and the calls to `read_all`, to prove what inline projections read back.
 template <class Store>
 class counting_store {
  public:
   using event_type = typename Store::event_type;
+  using batch_type = std::span<const chronicle::pending_event<event_type>>;
   explicit counting_store(Store& inner) : inner_(&inner) {}
 
-  auto append(std::string_view stream, chronicle::expected_version expected,
-              std::span<const chronicle::pending_event<event_type>> batch) {
+  auto append(std::string_view stream, chronicle::expected_version expected, batch_type batch) {
     return inner_->append(stream, expected, batch);
+  }
+  template <class Recorded>
+    requires reports_records<Store>
+  auto append(std::string_view stream, chronicle::expected_version expected, batch_type batch, Recorded&& recorded) {
+    return inner_->append(stream, expected, batch, std::forward<Recorded>(recorded));
   }
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from, F&& f) const {
@@ -95,17 +109,23 @@ class counting_store {
   }
   template <class F>
   std::size_t read_all(std::uint64_t from, F&& f) const {
+    ++global_reads_;
     return inner_->read_all(from, std::forward<F>(f));
   }
   std::uint64_t stream_version(std::string_view stream) const { return inner_->stream_version(stream); }
   std::uint64_t head_position() const { return inner_->head_position(); }
 
   std::size_t delivered() const { return delivered_; }
-  void reset() { delivered_ = 0; }
+  std::size_t global_reads() const { return global_reads_; }
+  void reset() {
+    delivered_ = 0;
+    global_reads_ = 0;
+  }
 
  private:
   Store* inner_;
   mutable std::atomic<std::size_t> delivered_{0};
+  mutable std::atomic<std::size_t> global_reads_{0};
 };
 
 template <class Set>

@@ -8,7 +8,6 @@
 #include <chronicle/schema.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/algorithm.hpp>
 
@@ -87,7 +86,7 @@ class event_codec {
   /// read loop does. One per thread.
   class reader {
    public:
-    explicit reader(json_options options = {}) : options_(options), json_(parse_options()) {}
+    explicit reader(json_options options = {}) : options_(options), json_(detail::strings_as_bytes()) {}
 
     /// @brief Decodes a payload recorded as event `type` at `schema_version`.
     result<Set, decode_error> decode(std::string_view type, std::uint32_t schema_version, std::string_view payload) {
@@ -99,11 +98,6 @@ class event_codec {
     }
 
    private:
-    static boost::json::parse_options parse_options() {
-      boost::json::parse_options parse;
-      parse.allow_invalid_utf8 = true;  // strings are bytes, as in exports and stores
-      return parse;
-    }
     json_options options_;
     detail::json_reader json_;
   };

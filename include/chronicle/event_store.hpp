@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <type_traits>
 
@@ -140,6 +141,22 @@ template <class Batch>
   if (!valid_stream_id(stream)) return invalid_stream_id{stream.size()};
   if (batch.empty()) return empty_batch{std::string(stream)};
   return std::nullopt;
+}
+
+/// @brief Whether `r` may come next in a restore (an import of a whole history): at global `position`,
+/// right after its stream's `stream_version`, not before the `previous` record's time, with an id.
+/// Each store also refuses an id it already holds. Stores share this, so they refuse alike.
+template <class Record>
+[[nodiscard]] bool restorable(const Record& r, std::uint64_t position, std::uint64_t stream_version,
+                              clock::time_point previous) {
+  return valid_stream_id(r.stream_id) && r.position == position && r.version == stream_version + 1 &&
+         r.recorded_at >= previous && !r.id.is_nil();
+}
+
+/// @brief What a store throws for the record at `position` that a restore cannot take.
+[[noreturn]] inline void refuse_restore(std::uint64_t position) {
+  throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
+                              std::to_string(position) + ")");
 }
 
 }  // namespace v0

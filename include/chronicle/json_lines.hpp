@@ -17,7 +17,6 @@
 #include <chronicle/result.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -100,8 +99,6 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
   using record = recorded_event<Set>;
   if (store.head_position() != 0) return import_error{0, "the target store is not empty", std::nullopt};
 
-  boost::json::parse_options parse;
-  parse.allow_invalid_utf8 = true;  // stream ids are arbitrary bytes; exports write them as they are
   std::string text;
   std::size_t line_number = 0;
   auto fail = [&](std::string message) { return import_error{line_number, std::move(message), std::nullopt}; };
@@ -110,11 +107,12 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
   std::vector<record> records;
   detail::string_map<std::uint64_t> versions;
   boost::unordered_flat_set<event_id, detail::uuid_hash> ids;
+  detail::json_reader reader(detail::strings_as_bytes());
   while (std::getline(in, text)) {
     ++line_number;
     if (detail::blank(text)) return fail("empty line");
     boost::system::error_code ec;
-    const boost::json::value json = detail::parse_json(text, ec, {}, parse);
+    const boost::json::value json = reader.parse(text, ec);  // one parser and buffer for every line
     if (ec) return fail("malformed JSON: " + ec.message());
     const auto* object = json.if_object();
     if (object == nullptr) return fail("a line must be a JSON object");

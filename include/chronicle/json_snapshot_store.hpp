@@ -8,7 +8,6 @@
 #include <chronicle/snapshot_store.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdint>
@@ -81,9 +80,7 @@ class json_snapshot_store {
     snapshot<State> snap{stored->version, stored->schema_version, State{}};
     if (stored->schema_version != state_schema_version_v<State>) return snap;
     boost::system::error_code ec;
-    boost::json::parse_options parse;
-    parse.allow_invalid_utf8 = true;
-    const auto json = detail::parse_json(stored->payload, ec, {}, parse);
+    const auto json = detail::parse_json(stored->payload, ec, {}, detail::strings_as_bytes());
     json_decoder decoder;
     if (!ec && decode_json(json, snap.state, decoder)) return snap;
     storage_->erase(stream);  // this schema, yet unreadable: drop it; the policy will take a new one

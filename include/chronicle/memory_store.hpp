@@ -179,10 +179,8 @@ class memory_store {
     for (auto& r : records) {
       auto& slot = streams[r.stream_id];
       if (!slot) slot = std::make_unique<stream_slot>(r.stream_id);
-      if (!valid_stream_id(r.stream_id) || r.position != log.size() + 1 || r.version != slot->events.size() + 1 ||
-          r.recorded_at < last || r.id.is_nil() || !ids.try_emplace(r.id, r.position).second)
-        throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
-                                    std::to_string(log.size() + 1) + ")");
+      if (!restorable(r, log.size() + 1, slot->events.size(), last) || !ids.try_emplace(r.id, r.position).second)
+        refuse_restore(log.size() + 1);
       last = r.recorded_at;
       slot->events.push_back(std::move(r));
       log.push_back(&slot->events.back());

@@ -7,8 +7,6 @@
 #include <chronicle/event_store.hpp>
 #include <chronicle/repository.hpp>
 
-#include <boost/mp11/algorithm.hpp>
-
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -75,8 +73,7 @@ class reactor {
         store, max_events,
         [this](const auto& r) {
           sender<Bus> send(*bus_, r);
-          detail::dispatch(reaction_, r, send);
-          if (saved_ && handles(r.event)) save(r.position);
+          if (detail::dispatch(reaction_, r, send) && saved_) save(r.position);
         },
         [this](std::uint64_t checkpoint) {
           if (saved_ && checkpoint > last_saved_) save(checkpoint);
@@ -90,12 +87,6 @@ class reactor {
   }
 
  private:
-  template <class Set>
-  static bool handles(const Set& event) {
-    return visit_event(event, [](const auto& e) {
-      return boost::mp11::mp_contains<typename Reaction::handles, std::decay_t<decltype(e)>>::value;
-    });
-  }
   // Runs under the core's lock, as the handlers do.
   void save(std::uint64_t position) {
     saved_->save(position);

@@ -202,14 +202,9 @@ class sqlite_read_model {
 
   template <class F>
   void in_transaction(F&& f) {
-    detail::sqlite_exec(db_, "BEGIN IMMEDIATE");
-    try {
-      f();
-      detail::sqlite_exec(db_, "COMMIT");
-    } catch (...) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
+    detail::sqlite_transaction tx(db_);
+    f();
+    tx.commit();
   }
 
   detail::sqlite_connection connection_;  // first: closed after the writer's statements

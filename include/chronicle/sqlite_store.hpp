@@ -204,42 +204,55 @@ class sqlite_connection {
 // came with the classes that used them); version 2 creates all three.
 inline constexpr int sqlite_schema_version = 2;
 
-inline void open_schema(sqlite3* db) {
+// A BEGIN IMMEDIATE transaction that rolls back unless committed.
+class sqlite_transaction {
+ public:
+  explicit sqlite_transaction(sqlite3* db) : db_(db) { sqlite_exec(db_, "BEGIN IMMEDIATE"); }
+  sqlite_transaction(const sqlite_transaction&) = delete;
+  sqlite_transaction& operator=(const sqlite_transaction&) = delete;
+  ~sqlite_transaction() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    sqlite_exec(db_, "COMMIT");
+    done_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool done_ = false;
+};
+
+// The file's schema version; refuses one newer than this code's.
+inline std::int64_t schema_version_of(sqlite3* db) {
   std::int64_t found = 0;
-  {  // finished before anything writes: a read left open would turn the writes below into SQLITE_BUSY
+  {  // finished before anything writes: a read left open would turn writes into SQLITE_BUSY
     sqlite_statement version(db, "PRAGMA user_version");
     version.step();
     found = version.integer(0);
   }
-  if (found == sqlite_schema_version) return;
   if (found > sqlite_schema_version)
     throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) + ", newer than this code's " +
                        std::to_string(sqlite_schema_version));
-  sqlite_exec(db, "BEGIN IMMEDIATE");  // several processes may create the file at once
-  try {
-    {  // again under the write lock: another process may have created or upgraded it meanwhile
-      sqlite_statement version(db, "PRAGMA user_version");
-      version.step();
-      found = version.integer(0);
-    }
-    if (found > sqlite_schema_version)
-      throw sqlite_error("chronicle: the file has schema version " + std::to_string(found) +
-                         ", newer than this code's " + std::to_string(sqlite_schema_version));
-    sqlite_exec(db,
-                "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
-                "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
-                "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
-                "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
-    sqlite_exec(db,
-                "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
-                "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
-    sqlite_exec(db, "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
-    sqlite_exec(db, "PRAGMA user_version = 2");
-    sqlite_exec(db, "COMMIT");
-  } catch (...) {
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
+  return found;
+}
+
+inline void open_schema(sqlite3* db) {
+  if (schema_version_of(db) == sqlite_schema_version) return;
+  sqlite_transaction tx(db);  // several processes may create the file at once
+  // Again under the write lock: another process may have created or upgraded it meanwhile.
+  if (schema_version_of(db) == sqlite_schema_version) return;
+  sqlite_exec(db,
+              "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
+              "version INTEGER NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, "
+              "schema_version INTEGER NOT NULL, payload TEXT NOT NULL, correlation_id BLOB NOT NULL, "
+              "causation_id BLOB NOT NULL, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))");
+  sqlite_exec(db,
+              "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
+              "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
+  sqlite_exec(db, "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
+  sqlite_exec(db, "PRAGMA user_version = 2");
+  tx.commit();
 }
 
 }  // namespace detail
@@ -339,10 +352,7 @@ class sqlite_store {
     for (std::size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
       auto& version = versions[r.stream_id];
-      if (!valid_stream_id(r.stream_id) || r.position != i + 1 || r.version != version + 1 || r.recorded_at < last ||
-          r.id.is_nil())
-        throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
-                                    std::to_string(i + 1) + ")");
+      if (!restorable(r, i + 1, version, last)) refuse_restore(i + 1);
       version = r.version;
       last = r.recorded_at;
       insert.reset()
@@ -361,9 +371,7 @@ class sqlite_store {
       if (rc != SQLITE_DONE) {
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        if ((rc & 0xff) == SQLITE_CONSTRAINT)  // the only constraint left to break: a repeated event id
-          throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
-                                      std::to_string(i + 1) + ")");
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) refuse_restore(i + 1);  // the only one left: a repeated event id
         throw sqlite_error("chronicle: SQLite insert: " + message);
       }
     }
@@ -468,22 +476,7 @@ class sqlite_store {
     Set event;
   };
 
-  // Rolls back unless committed.
-  class transaction {
-   public:
-    explicit transaction(sqlite3* db) : db_(db) { detail::sqlite_exec(db_, "BEGIN IMMEDIATE"); }
-    void commit() {
-      detail::sqlite_exec(db_, "COMMIT");
-      done_ = true;
-    }
-    ~transaction() {
-      if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-
-   private:
-    sqlite3* db_;
-    bool done_ = false;
-  };
+  using transaction = detail::sqlite_transaction;
 
   static constexpr std::size_t chunk_rows = 512;  // rows per read chunk: the LIMIT of the selects
 

@@ -8,6 +8,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
 
@@ -100,16 +101,31 @@ struct exact_json_handler {
   bool on_comment(string_view, error_code&) { return true; }
 };
 
+// How chronicle reads the JSON it wrote: strings are bytes (stream ids and event strings need not be
+// UTF-8; they are written as they are), so invalid UTF-8 is read back as it was.
+inline boost::json::parse_options strings_as_bytes() {
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  return options;
+}
+
+// Feeds `text` to a ready parser as one whole document (anything after it is an error) and takes
+// the value it built.
+inline boost::json::value parse_document(boost::json::basic_parser<exact_json_handler>& parser, std::string_view text,
+                                         boost::system::error_code& ec) {
+  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+  if (ec) return nullptr;
+  return parser.handler().st.release();
+}
+
 /// Parses one whole document (anything after it is an error), allocating from `storage`.
 inline boost::json::value parse_json(std::string_view text, boost::system::error_code& ec,
                                      boost::json::storage_ptr storage = {},
                                      const boost::json::parse_options& options = {}) {
   boost::json::basic_parser<exact_json_handler> parser(options, storage, nullptr, 0);
   parser.handler().st.reset(storage);
-  const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
-  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
-  if (ec) return nullptr;
-  return parser.handler().st.release();
+  return parse_document(parser, text, ec);
 }
 
 /// Parses many documents one after another, reusing one parser and one scratch buffer: reading a
@@ -128,10 +144,7 @@ class json_reader {
     parser_.handler().number.clear();
     parser_.handler().st.reset(&resource_);
     resource_.release();
-    const std::size_t used = parser_.write_some(false, text.data(), text.size(), ec);
-    if (!ec && used < text.size()) ec = boost::json::error::extra_data;
-    if (ec) return nullptr;
-    return parser_.handler().st.release();
+    return parse_document(parser_, text, ec);
   }
 
  private:

@@ -72,16 +72,20 @@ struct sources_diagnostics<Set, H, boost::mp11::mp_list<Es...>> : handles_an_eve
 template <class Set, class H>
 using check_sources = sources_diagnostics<Set, H, boost::mp11::mp_unique<typename H::handles>>;
 
-// Calls h.when(...) for events H lists in `handles`; other events only move the checkpoint.
+// Calls h.when(...) for events H lists in `handles` and returns true; other events only move the
+// checkpoint (false).
 template <class H, class Set, class... Extra>
-void dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
-  visit_event(r.event, [&](const auto& e) {
+bool dispatch(H& h, const recorded_event<Set>& r, Extra&... extra) {
+  return visit_event(r.event, [&](const auto& e) {
     using E = std::decay_t<decltype(e)>;
     if constexpr (boost::mp11::mp_contains<typename H::handles, E>::value) {
       if constexpr (handles_with_envelope<H, E, Extra...>)
         h.when(e, static_cast<const envelope&>(r), extra...);
       else if constexpr (handles_without_envelope<H, E, Extra...>)  // else: reported by when_diagnostics
         h.when(e, extra...);
+      return true;
+    } else {
+      return false;
     }
   });
 }
