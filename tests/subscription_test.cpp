@@ -13,6 +13,11 @@ using namespace orders;
 using namespace std::chrono_literals;
 using store_t = chronicle::memory_store<order_event>;
 
+// How long a wait may take before the test calls it a hang. A wait returns as soon as its condition
+// holds (or the model fails), so this costs nothing when all is well; it is generous so that a slow,
+// loaded machine under a sanitizer never fails a test that is right.
+constexpr auto patience = 60s;
+
 TEST_CASE("read-your-writes: place an order and at once read order_summary through a catch-up projection") {
   store_t store;
   read_side models;
@@ -26,7 +31,7 @@ TEST_CASE("read-your-writes: place an order and at once read order_summary throu
     auto placed = repo.execute(id, PlaceOrder{test::new_id(), "widget", 1, money{100}});
     REQUIRE(placed);
     // The reference's failure case 2: without this wait the row may be missing; with it, it never is.
-    REQUIRE(models.summaries.wait_for(placed->position, 5s));
+    REQUIRE(models.summaries.wait_for(placed->position, patience));
     const auto row = queries.ask(GetOrderSummary{id});
     REQUIRE(row);
     REQUIRE(row->has_value());
@@ -49,14 +54,14 @@ TEST_CASE("a subscription stops and resumes where it stopped") {
   place(10);
   sub.start();
   CHECK(sub.running());
-  REQUIRE(counts.wait_for(10, 5s));
+  REQUIRE(counts.wait_for(10, patience));
   sub.stop();
   CHECK_FALSE(sub.running());
   place(5);
   CHECK(counts.checkpoint() == 10);  // stopped: nothing more applied
   CHECK(count() == 10);
   sub.start();
-  REQUIRE(counts.wait_for(15, 5s));
+  REQUIRE(counts.wait_for(15, patience));
   CHECK(count() == 15);  // resumed from 10: each event counted once
   sub.stop();
 
@@ -64,7 +69,7 @@ TEST_CASE("a subscription stops and resumes where it stopped") {
   place(3);
   chronicle::subscription<store_t, chronicle::read_model<user_order_count>> again{store, counts};
   again.start();
-  REQUIRE(counts.wait_for(18, 5s));
+  REQUIRE(counts.wait_for(18, patience));
   CHECK(count() == 18);
 }
 
@@ -85,7 +90,7 @@ TEST_CASE("a throwing handler stops the subscription and reports the event's pos
   auto cancelled = repo.execute("a", CancelOrder{"a", "changed mind"});
   REQUIRE(cancelled);
   REQUIRE(repo.execute("b", PlaceOrder{test::new_id(), "p", 1, money{1}}));
-  CHECK_FALSE(model.wait_for(3, 5s));  // returns early: the model failed
+  CHECK_FALSE(model.wait_for(3, patience));  // returns early: the model failed
   const auto failure = model.failure();
   REQUIRE(failure);
   CHECK(failure->position == cancelled->position);
@@ -115,8 +120,8 @@ TEST_CASE("writers and a catch-up projection running together agree at the end")
         }
       });
   }
-  REQUIRE(models.summaries.wait_for(store.head_position(), 10s));
-  REQUIRE(models.lists.wait_for(store.head_position(), 10s));
+  REQUIRE(models.summaries.wait_for(store.head_position(), patience));
+  REQUIRE(models.lists.wait_for(store.head_position(), patience));
   const auto queries = make_query_bus(models);
   CHECK(queries.ask(ListUserOrders{user, std::nullopt}).value().size() == 400);
   CHECK(queries.ask(ListUserOrders{user, order_status::cancelled}).value().size() == 200);
@@ -141,14 +146,17 @@ TEST_CASE("a subscription that stopped on a failure starts again after a reset")
   sub.start();
   REQUIRE(repo.execute("a", PlaceOrder{test::new_id(), "p", 1, money{1}}));
   REQUIRE(repo.execute("a", CancelOrder{"a", "x"}));
-  CHECK_FALSE(model.wait_for(2, 5s));
+  CHECK_FALSE(model.wait_for(2, patience));
   REQUIRE(model.failure());
-  for (int i = 0; i < 500 && sub.running(); ++i) std::this_thread::sleep_for(1ms);
+  // The thread ends right after it records the failure; wait for that, not for a guessed time.
+  for (const auto deadline = std::chrono::steady_clock::now() + patience;
+       sub.running() && std::chrono::steady_clock::now() < deadline;)
+    std::this_thread::sleep_for(1ms);
   CHECK_FALSE(sub.running());  // the thread ended on the failure
   model.reset();
   sub.start();
   CHECK(sub.running());
-  REQUIRE(model.wait_for(2, 5s));
+  REQUIRE(model.wait_for(2, patience));
   CHECK(model.read([](const fails_once& m) { return m.cancelled; }) == 1);
 }
 
