@@ -280,7 +280,7 @@ void w2_chronicle(benchmark::State& state) {
   chronicle::sqlite_store<bench::noted_event> store(w2_file());
   chronicle::repository<bench::noted_aggregate, decltype(store)> repository{store};
   int notes = 0;
-  for (auto _ : state) notes = repository.load("long").state.notes;
+  for (auto _ : state) notes = repository.load("long")->state.notes;
   state.counters["seconds_per_load"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   if (notes != w2_events - 1) state.SkipWithError("the fold missed events");

@@ -112,7 +112,7 @@ void rehydrate(benchmark::State& state, Load load, std::size_t replayed) {
 [[maybe_unused]] const bool registered = [] {
   benchmark::RegisterBenchmark("W2_rehydrate/chronicle", [](benchmark::State& state) {
     const auto& f = chronicle_fixture();
-    rehydrate(state, [&] { return f.repository.load(stream_id()); }, bench::w2_events);
+    rehydrate(state, [&] { return *f.repository.load(stream_id()); }, bench::w2_events);
   })->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("W2_rehydrate/baseline", [](benchmark::State& state) {
     const auto& f = baseline_fixture();
@@ -120,7 +120,7 @@ void rehydrate(benchmark::State& state, Load load, std::size_t replayed) {
   })->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("W2_rehydrate_snapshot/chronicle", [](benchmark::State& state) {
     const auto& f = chronicle_fixture();
-    rehydrate(state, [&] { return f.snapshotted.load(stream_id()); }, 0);
+    rehydrate(state, [&] { return *f.snapshotted.load(stream_id()); }, 0);
   })->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("W2_rehydrate_snapshot/baseline", [](benchmark::State& state) {
     auto& f = baseline_fixture();

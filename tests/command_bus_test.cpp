@@ -53,7 +53,7 @@ TEST_CASE("a command to a new stream returns the new id and where its event land
   REQUIRE(placed);
   CHECK(placed->stream_id.size() == 36);  // a UUID in text
   CHECK(placed->appended == chronicle::append_result{1, 1, 1});
-  CHECK(repo.load(placed->stream_id).state.status == order_status::pending);
+  CHECK(repo.load(placed->stream_id)->state.status == order_status::pending);
 
   auto confirmed = bus.send(ConfirmOrder{placed->stream_id});
   REQUIRE(confirmed);

@@ -65,7 +65,7 @@ TEST_CASE("8 threads commanding one stream: no duplicate versions, no gaps, no l
   });
   CHECK(ok == threads * per_thread);
   CHECK(conflicts == 0);
-  CHECK(counters.load("hot").state.value == ok);
+  CHECK(counters.load("hot")->state.value == ok);
   check_store(store, {{"hot", ok.load()}});
 }
 
@@ -83,7 +83,7 @@ TEST_CASE("without retries, every command either lands or reports a conflict; no
     }
   });
   CHECK(ok + conflicts == threads * 300);
-  CHECK(counters.load("hot").state.value == ok);
+  CHECK(counters.load("hot")->state.value == ok);
   check_store(store, {{"hot", ok.load()}});
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("8 threads commanding many streams") {
   for (int s = 0; s < streams; ++s) {
     expected["s" + std::to_string(s)] = ok[s];
     total += ok[s];
-    CHECK(counters.load("s" + std::to_string(s)).state.value == ok[s]);
+    CHECK(counters.load("s" + std::to_string(s))->state.value == ok[s]);
   }
   CHECK(total == threads * per_thread);
   check_store(store, expected);

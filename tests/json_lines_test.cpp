@@ -79,10 +79,10 @@ TEST_CASE("a legacy dump of version 1 events loads into current code through the
   chronicle::memory_store<evolution::order_event> store;
   REQUIRE(chronicle::import_json_lines(legacy, store));
   chronicle::repository<chronicle::aggregate<evolution::order, evolution::order_event>, decltype(store)> orders{store};
-  CHECK(orders.load("order-1").state.product == evolution::product_ref{"garden", "rake-7"});
-  CHECK(orders.load("order-2").state.product == evolution::product_ref{"main", "widget-42"});
-  CHECK(orders.load("order-2").state.cancelled);
-  CHECK(orders.load("order-3").state.product == evolution::product_ref{"toys", "kite"});
+  CHECK(orders.load("order-1")->state.product == evolution::product_ref{"garden", "rake-7"});
+  CHECK(orders.load("order-2")->state.product == evolution::product_ref{"main", "widget-42"});
+  CHECK(orders.load("order-2")->state.cancelled);
+  CHECK(orders.load("order-3")->state.product == evolution::product_ref{"toys", "kite"});
 }
 
 // Breaks line `line` (1-based, the header is line 1) of a good dump with `edit`, imports it into a store

@@ -15,7 +15,7 @@ struct fixture {
   const boost::uuids::uuid user = test::new_id();
   PlaceOrder place{user, "widget", 2, money{1999}};
 
-  order_status status(std::string_view id) { return repo.load(id).state.status; }
+  order_status status(std::string_view id) { return repo.load(id)->state.status; }
   template <class Command>
   order_error rejection(std::string_view id, const Command& c) {
     auto r = repo.execute(id, c);
@@ -27,12 +27,12 @@ struct fixture {
 TEST_CASE_FIXTURE(fixture, "an order goes from new to pending to confirmed to shipped") {
   REQUIRE(repo.execute("o1", place));
   CHECK(status("o1") == order_status::pending);
-  CHECK(repo.load("o1").state.total == money{3998});
-  CHECK(repo.load("o1").state.user_id == user);
+  CHECK(repo.load("o1")->state.total == money{3998});
+  CHECK(repo.load("o1")->state.user_id == user);
   REQUIRE(repo.execute("o1", ConfirmOrder{"o1"}));
   REQUIRE(repo.execute("o1", ShipOrder{"o1", "ABC"}));
   CHECK(status("o1") == order_status::shipped);
-  CHECK(repo.load("o1").state.tracking == "ABC");
+  CHECK(repo.load("o1")->state.tracking == "ABC");
 }
 
 TEST_CASE_FIXTURE(fixture, "invalid transitions are typed domain errors") {

@@ -7,6 +7,9 @@
 #include "support.hpp"
 
 #include <map>
+#include <string>
+#include <string_view>
+#include <variant>
 #include <stdexcept>
 #include <vector>
 
@@ -36,8 +39,8 @@ TEST_CASE_FIXTURE(fixture, "a placed order reserves stock and is confirmed; ids 
   REQUIRE(placed);
   reactions.catch_up(store);  // one pass follows the chain: the reaction's own events come after it
   CHECK_FALSE(reactions.failure());
-  CHECK(orders.load(placed->stream_id).state.status == order_status::confirmed);
-  CHECK(inventory.load(stock_stream("widget")).state.available == 3);
+  CHECK(orders.load(placed->stream_id)->state.status == order_status::confirmed);
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 3);
 
   const auto root = orders.history(placed->stream_id).front();
   CHECK(root.correlation_id == root.id);  // a command from outside starts the chain
@@ -59,7 +62,7 @@ TEST_CASE_FIXTURE(fixture, "when stock runs out the order is cancelled, and the 
   auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 4, money{100}});
   REQUIRE(placed);
   reactions.catch_up(store);
-  const auto state = orders.load(placed->stream_id).state;
+  const auto state = orders.load(placed->stream_id)->state;
   CHECK(state.status == order_status::cancelled);
 
   const auto chain = chain_of(orders.history(placed->stream_id).front().correlation_id);
@@ -68,7 +71,7 @@ TEST_CASE_FIXTURE(fixture, "when stock runs out the order is cancelled, and the 
   CHECK(chain[2].type() == "OrderCancelled");
   CHECK(chain[2].causation_id == chain[1].id);
   CHECK(std::get<OrderCancelled>(chain[2].event).reason == "out of stock: 1 left, 4 wanted");
-  CHECK(inventory.load(stock_stream("widget")).state.available == 1);
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 1);
 }
 
 TEST_CASE_FIXTURE(fixture, "a reactor reacts to each event once, across catch-ups") {
@@ -76,7 +79,7 @@ TEST_CASE_FIXTURE(fixture, "a reactor reacts to each event once, across catch-up
   for (int i = 0; i < 3; ++i) REQUIRE(commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}}));
   reactions.catch_up(store);
   reactions.catch_up(store);
-  CHECK(inventory.load(stock_stream("widget")).state.available == 7);
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 7);
   CHECK(reactions.checkpoint() == store.head_position());
 }
 
@@ -87,9 +90,9 @@ TEST_CASE_FIXTURE(fixture, "a reactor runs on its own thread through a subscript
   auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 1, money{1}});
   REQUIRE(placed);
   // The chain ends with OrderConfirmed, two events after the order was placed.
-  REQUIRE(reactions.wait_for(placed->appended.position + 2, std::chrono::seconds(5)));
+  REQUIRE(reactions.wait_for(placed->appended.position + 2, std::chrono::seconds(60)));
   running.stop();
-  CHECK(orders.load(placed->stream_id).state.status == order_status::confirmed);
+  CHECK(orders.load(placed->stream_id)->state.status == order_status::confirmed);
 }
 
 // Reacts to placed orders and fails on the order numbered `fail_at` (1-based), once.
@@ -120,7 +123,7 @@ TEST_CASE_FIXTURE(fixture, "a reactor with a saved checkpoint resumes after a re
   CHECK(restarted.checkpoint() == stopped_at);
   restarted.catch_up(store);
   CHECK_FALSE(restarted.failure());
-  CHECK(inventory.load(stock_stream("widget")).state.available == 7);  // 1 + 2 reserved, each once
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 7);  // 1 + 2 reserved, each once
   CHECK(checkpoints.load("fulfilment") == store.head_position());
 }
 
@@ -143,7 +146,54 @@ TEST_CASE_FIXTURE(fixture, "a failing reaction leaves the saved checkpoint at th
   chronicle::reactor<flaky_fulfilment, command_bus> restarted{commands, {checkpoints, "flaky"}};
   restarted.catch_up(store);
   CHECK_FALSE(restarted.failure());
-  CHECK(inventory.load(stock_stream("widget")).state.available == 7);  // three orders, one reservation each
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 7);  // three orders, one reservation each
+}
+
+// A checkpoint store whose saves fail while `broken` is set: a crash between a reaction's commands
+// and the save of its checkpoint.
+struct breaking_checkpoints {
+  chronicle::memory_checkpoint_store inner;
+  bool broken = false;
+  std::uint64_t load(std::string_view name) const { return inner.load(name); }
+  void save(std::string_view name, std::uint64_t position) {
+    if (broken) throw std::runtime_error("the checkpoint could not be saved");
+    inner.save(name, position);
+  }
+  void erase(std::string_view name) { inner.erase(name); }
+};
+
+TEST_CASE_FIXTURE(fixture, "a reaction re-run after its checkpoint was lost appends its commands' events once") {
+  breaking_checkpoints checkpoints;
+  REQUIRE(commands.send(AddStock{"widget", 10}));
+  auto placed = commands.send(PlaceOrder{test::new_id(), "widget", 3, money{1}});
+  REQUIRE(placed);
+  {
+    checkpoints.broken = true;
+    chronicle::reactor<fulfilment, command_bus> crashing{commands, {checkpoints, "fulfilment"}};
+    crashing.catch_up(store);
+    REQUIRE(crashing.failure());  // ReserveStock was appended; the save after it failed
+    CHECK(crashing.failure()->position == placed->appended.position);
+    CHECK(checkpoints.load("fulfilment") == 0);
+  }
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 7);
+  const auto reserved_at = store.head_position();
+
+  checkpoints.broken = false;
+  chronicle::reactor<fulfilment, command_bus> restarted{commands, {checkpoints, "fulfilment"}};
+  restarted.catch_up(store);  // re-runs OrderPlaced's handler: its ReserveStock is the one recorded
+  CHECK_FALSE(restarted.failure());
+  CHECK(inventory.load(stock_stream("widget"))->state.available == 7);  // reserved once, not twice
+  CHECK(store.stream_version(stock_stream("widget")) == 2);
+  CHECK(orders.load(placed->stream_id)->state.status == order_status::confirmed);
+  CHECK(store.head_position() == reserved_at + 1);  // only the confirmation is new
+
+  // Each command of a reaction has ids of its own: from the event's id, the reaction's name and the
+  // command's place among that event's commands.
+  const auto reservation = inventory.history(stock_stream("widget")).back();
+  const auto cause = orders.history(placed->stream_id).front().id;
+  CHECK(reservation.id == chronicle::derived_event_id(chronicle::reaction_key(cause, "fulfilment", 0), 0));
+  CHECK(reservation.id != chronicle::derived_event_id(chronicle::reaction_key(cause, "another", 0), 0));
+  CHECK(reservation.id != chronicle::derived_event_id(chronicle::reaction_key(cause, "fulfilment", 1), 0));
 }
 
 TEST_CASE_FIXTURE(fixture, "a saved checkpoint past the store's end stops the reactor instead of skipping events") {
@@ -160,3 +210,137 @@ TEST_CASE_FIXTURE(fixture, "a saved checkpoint past the store's end stops the re
 }
 
 }  // namespace
+
+// A bank whose transfers a process manager carries out: debit, credit, and on a refused credit the
+// compensation. Accounts and transfers are two aggregates in one store.
+namespace bank {
+
+struct Deposited {
+  static constexpr std::string_view event_type = "Deposited";
+  long cents = 0;
+};
+struct Withdrawn {
+  static constexpr std::string_view event_type = "Withdrawn";
+  long cents = 0;
+};
+struct TransferRequested {
+  static constexpr std::string_view event_type = "TransferRequested";
+  std::string from, to;
+  long cents = 0;
+};
+struct TransferCompleted {
+  static constexpr std::string_view event_type = "TransferCompleted";
+};
+struct TransferFailed {
+  static constexpr std::string_view event_type = "TransferFailed";
+  std::string reason;
+};
+using bank_event = std::variant<Deposited, Withdrawn, TransferRequested, TransferCompleted, TransferFailed>;
+
+struct account {
+  long balance = 0;
+  void apply(const Deposited& e) { balance += e.cents; }
+  void apply(const Withdrawn& e) { balance -= e.cents; }
+};
+struct transfer {
+  std::string outcome = "pending";
+  void apply(const TransferRequested&) {}
+  void apply(const TransferCompleted&) { outcome = "completed"; }
+  void apply(const TransferFailed& e) { outcome = "failed: " + e.reason; }
+};
+
+struct Deposit {
+  std::string account;
+  long cents = 0;
+};
+struct Withdraw {
+  std::string account;
+  long cents = 0;
+};
+struct RequestTransfer {
+  std::string id, from, to;
+  long cents = 0;
+};
+struct CompleteTransfer {
+  std::string id;
+};
+struct FailTransfer {
+  std::string id, reason;
+};
+struct insufficient_funds {};
+
+auto decide(const account&, const Deposit& c) -> chronicle::decision<chronicle::no_error, Deposited> {
+  return Deposited{c.cents};
+}
+auto decide(const account& a, const Withdraw& c) -> chronicle::decision<insufficient_funds, Withdrawn> {
+  if (c.cents > a.balance) return insufficient_funds{};
+  return Withdrawn{c.cents};
+}
+auto decide(const transfer&, const RequestTransfer& c) -> chronicle::decision<chronicle::no_error, TransferRequested> {
+  return TransferRequested{c.from, c.to, c.cents};
+}
+auto decide(const transfer&, const CompleteTransfer&) -> chronicle::decision<chronicle::no_error, TransferCompleted> {
+  return TransferCompleted{};
+}
+auto decide(const transfer&, const FailTransfer& c) -> chronicle::decision<chronicle::no_error, TransferFailed> {
+  return TransferFailed{c.reason};
+}
+
+using store_type = chronicle::memory_store<bank_event>;
+using accounts_type = chronicle::repository<chronicle::aggregate<account, std::variant<Deposited, Withdrawn>>, store_type>;
+using transfers_type = chronicle::repository<
+    chronicle::aggregate<transfer, std::variant<TransferRequested, TransferCompleted, TransferFailed>>, store_type>;
+
+inline auto make_bus(accounts_type& accounts, transfers_type& transfers) {
+  return chronicle::command_bus(chronicle::route<Deposit>(accounts, chronicle::existing(&Deposit::account)),
+                                chronicle::route<Withdraw>(accounts, chronicle::existing(&Withdraw::account)),
+                                chronicle::route<RequestTransfer>(transfers, &RequestTransfer::id),
+                                chronicle::route<CompleteTransfer>(transfers, chronicle::existing(&CompleteTransfer::id)),
+                                chronicle::route<FailTransfer>(transfers, chronicle::existing(&FailTransfer::id)));
+}
+using bus_type = decltype(make_bus(std::declval<accounts_type&>(), std::declval<transfers_type&>()));
+
+struct transfer_manager {
+  using handles = chronicle::events<TransferRequested>;
+  template <class Send>
+  void when(const TransferRequested& e, const chronicle::envelope& requested, Send& send) {
+    if (!send(Withdraw{e.from, e.cents})) {
+      (void)send(FailTransfer{requested.stream_id, "the debit was refused"});
+      return;
+    }
+    const auto credited = send(Deposit{e.to, e.cents});
+    if (!credited) {  // every refusal is a value here, a command to another aggregate's stream too
+      (void)send(Deposit{e.from, e.cents});
+      const bool foreign = std::holds_alternative<chronicle::foreign_event>(credited.error());
+      (void)send(FailTransfer{requested.stream_id, foreign ? "the target is not an account" : "the credit was refused"});
+      return;
+    }
+    (void)send(CompleteTransfer{requested.stream_id});
+  }
+};
+
+TEST_CASE("a transfer to another aggregate's stream is compensated: the credit's refusal is a value") {
+  store_type store;
+  accounts_type accounts{store};
+  transfers_type transfers{store};
+  const auto bus = make_bus(accounts, transfers);
+  chronicle::reactor<transfer_manager, bus_type> manager{bus};
+  REQUIRE(accounts.execute("alice", Deposit{"alice", 500}));
+  REQUIRE(accounts.execute("bob", Deposit{"bob", 0}));
+
+  REQUIRE(bus.send(RequestTransfer{"t1", "alice", "bob", 200}));
+  REQUIRE(bus.send(RequestTransfer{"t2", "alice", "t1", 100}));  // "t1" names a transfer, not an account
+  manager.catch_up(store);
+  CHECK_FALSE(manager.failure());
+  CHECK(transfers.load("t1")->state.outcome == "completed");
+  CHECK(transfers.load("t2")->state.outcome == "failed: the target is not an account");
+  CHECK(accounts.load("alice")->state.balance == 300);  // debited 100 for t2 and given it back
+  CHECK(accounts.load("bob")->state.balance == 200);
+  CHECK(store.stream_version("t1") == 2);  // nothing deposited into the transfer's stream
+
+  const auto sent = bus.send(Deposit{"t1", 1});  // and from outside, the same value
+  REQUIRE(sent.has_error());
+  CHECK(std::get<chronicle::foreign_event>(sent.error()) == chronicle::foreign_event{"t1", 1, "TransferRequested"});
+}
+
+}  // namespace bank

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,12 +54,17 @@ TEST_CASE("threads sharing one store and repository: every command lands once, r
   std::atomic<bool> writing{true};
   std::atomic<int> broken_reads{0}, reads{0};
 
+  // The writers start once the reader runs, and the reader reads at least once: a slow, loaded
+  // machine that runs the writers to the end before it schedules the reader fails nothing.
+  std::latch reader_running{1};
   std::jthread reader([&] {
-    while (writing.load()) {
+    reader_running.count_down();
+    do {
       if (!contiguous(store)) ++broken_reads;
       ++reads;
-    }
+    } while (writing.load());
   });
+  reader_running.wait();
   std::atomic<int> refused{0};
   {
     std::vector<std::jthread> pool;
@@ -77,7 +83,7 @@ TEST_CASE("threads sharing one store and repository: every command lands once, r
   CHECK(refused == 0);
   CHECK(broken_reads == 0);
   CHECK(reads > 0);
-  CHECK(counters.load("hot").state.value == threads * commands);
+  CHECK(counters.load("hot")->state.value == threads * commands);
   for (int t = 0; t < threads; ++t) CHECK(store.stream_version("own-" + std::to_string(t)) == commands);
   CHECK(store.head_position() == 2 * threads * commands);
   CHECK(contiguous(store));
@@ -119,6 +125,67 @@ TEST_CASE("inline and catch-up read models over a shared store see every event o
   REQUIRE(caught_up.wait_for(head, std::chrono::seconds(30)));
   subscription.stop();
   CHECK(caught_up.read([](const added_total& m) { return m.total; }) == threads * commands);
+}
+
+}  // namespace
+
+#include <chronicle/sqlite_read_model.hpp>
+
+namespace {
+
+// Each stream's number of Added events, in a table of the store's own file.
+struct added_rows {
+  using handles = chronicle::events<counter::Added>;
+  static constexpr std::string_view name = "added_rows";
+  static void create(chronicle::sqlite_writer& w) {
+    w.execute("CREATE TABLE IF NOT EXISTS added_rows (stream TEXT PRIMARY KEY, events INTEGER NOT NULL)");
+  }
+  static void clear(chronicle::sqlite_writer& w) { w.execute("DELETE FROM added_rows"); }
+  void when(const counter::Added&, const chronicle::envelope& meta, chronicle::sqlite_writer& w) {
+    w.execute("INSERT INTO added_rows (stream, events) VALUES (?1, 1) ON CONFLICT (stream) DO UPDATE SET events = events + 1",
+              std::string_view(meta.stream_id));
+  }
+};
+
+TEST_CASE("a read model in the store's own file: appends and catch-up both go on, neither waits for the other") {
+  test::temporary_file file("same-file");
+  const chronicle::sqlite_options options{.sync = chronicle::sqlite_options::synchronous::normal,
+                                          .busy_timeout = std::chrono::seconds(10)};
+  store_t store(file.path.string(), options);
+  chronicle::sqlite_read_model<added_rows> model(file.path.string(), {}, options);
+  std::atomic<bool> writing{true};
+  std::string projector_error;
+  std::thread projector([&] {
+    try {
+      while (writing.load()) {
+        model.catch_up(store);
+        std::this_thread::yield();
+      }
+    } catch (const std::exception& e) {
+      projector_error = e.what();
+    }
+  });
+  constexpr int appends = 200;
+  int appended = 0;
+  std::string append_error;
+  try {
+    for (int i = 0; i < appends; ++i)
+      if (store.append("s" + std::to_string(i % 4), expected_version::any(), {test::pending<counter_event>(counter::Added{1})}))
+        ++appended;
+  } catch (const std::exception& e) {
+    append_error = e.what();
+  }
+  writing = false;
+  projector.join();
+  CHECK(append_error == "");
+  CHECK(projector_error == "");
+  CHECK(appended == appends);
+  model.catch_up(store);
+  CHECK(model.checkpoint() == store.head_position());
+  const auto rows = model.read([](chronicle::sqlite_writer& w) {
+    return w.query_integer("SELECT sum(events) FROM added_rows").value_or(0);
+  });
+  CHECK(rows == appended);
 }
 
 }  // namespace

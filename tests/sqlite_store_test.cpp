@@ -1,13 +1,23 @@
 // The SQLite store: the store contract, plus what only a file has (reopening, schema versions).
 #include <chronicle/json_lines.hpp>
+#include <chronicle/sqlite_read_model.hpp>
 #include <chronicle/sqlite_store.hpp>
 
+#include "schema_evolution/orders_v2.hpp"
 #include "sqlite_support.hpp"
 #include "store_conformance.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -87,7 +97,7 @@ TEST_CASE("a file of schema version 1 is upgraded in place; its events stay") {
   checkpoints.save("reader", 1);
   chronicle::sqlite_store<counter_event> store(file.path.string());
   chronicle::repository<counter::aggregate, decltype(store)> counters{store};
-  CHECK(counters.load("s").state.value == 5);
+  CHECK(counters.load("s")->state.value == 5);
   CHECK(checkpoints.load("reader") == 1);
 }
 
@@ -137,7 +147,7 @@ TEST_CASE("a JSON Lines dump restores into a SQLite file exactly, and the file g
   const auto refused = chronicle::import_json_lines(into_full, reopened);
   REQUIRE(refused.has_error());
   CHECK(refused.error().message == "the target store is not empty");
-  CHECK_THROWS_WITH_AS(reopened.restore({}), "chronicle: restore needs an empty store", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(reopened.restore(std::vector<chronicle::recorded_event<counter_event>>{}), "chronicle: restore needs an empty store", std::invalid_argument);
 }
 
 TEST_CASE("a restore that breaks the rules writes nothing") {
@@ -180,26 +190,184 @@ TEST_CASE("two stores on one file: appends from both, one global order, conflict
 
 namespace {
 
+// One process that snapshots into its SQLite file (the README shows how the parts are built).
+void add_seven(const std::string& path) {
+  using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<counter::Noted>,
+                                            chronicle::snapshot_every<5>>;
+  chronicle::sqlite_store<counter_event> events{path};
+  chronicle::sqlite_stored_snapshots table{path};
+  chronicle::json_snapshot_store<counter::state, chronicle::sqlite_stored_snapshots> snapshots{table};
+  chronicle::repository<snapshotting, decltype(events), decltype(snapshots)> counters{events, snapshots};
+  for (int i = 0; i < 7; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
+}
+
 TEST_CASE("snapshots in the SQLite file outlive the process and follow the state's schema") {
   temporary_file file;
-  {
-    chronicle::sqlite_store<counter_event> store(file.path.string());
-    chronicle::sqlite_stored_snapshots table(file.path.string());
-    chronicle::json_snapshot_store<counter::state, chronicle::sqlite_stored_snapshots> snapshots{table};
-    using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<counter::Noted>,
-                                              chronicle::snapshot_every<5>>;
-    chronicle::repository<snapshotting, decltype(store), decltype(snapshots)> counters{store, snapshots};
-    for (int i = 0; i < 7; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
-  }
-  chronicle::sqlite_stored_snapshots table(file.path.string());
-  const auto stored = table.load("c");
+  const std::string path = file.path.string();
+  add_seven(path);
+  chronicle::sqlite_stored_snapshots reopened(path);
+  const auto stored = reopened.load("c");
   REQUIRE(stored);
   CHECK(stored->version == 5);
   CHECK(stored->payload == R"({"value":5})");
-  table.save("c", {3, 1, R"({"value":3})"});  // older: kept out
-  CHECK(table.load("c")->version == 5);
-  table.erase("c");
-  CHECK_FALSE(table.load("c"));
+  reopened.save("c", {3, 1, R"({"value":3})"});  // older: kept out
+  CHECK(reopened.load("c")->version == 5);
+  reopened.erase("c");
+  CHECK_FALSE(reopened.load("c"));
+}
+
+// A projection for the files a read model opens.
+struct nothing_projected {
+  using handles = chronicle::events<counter::Added>;
+  static constexpr std::string_view name = "nothing";
+  static void create(chronicle::sqlite_writer&) {}
+  static void clear(chronicle::sqlite_writer&) {}
+  void when(const counter::Added&, chronicle::sqlite_writer&) {}
+};
+
+// Opens `path` with the `which`-th of chronicle's four SQLite classes, as a program would.
+void open_with(int which, const std::string& path) {
+  const chronicle::sqlite_options options{.sync = chronicle::sqlite_options::synchronous::normal,
+                                          .busy_timeout = std::chrono::seconds(30)};
+  switch (which % 4) {
+    case 0: chronicle::sqlite_store<counter_event>{path, options}; break;
+    case 1: chronicle::sqlite_checkpoint_store{path, options}; break;
+    case 2: chronicle::sqlite_stored_snapshots{path, options}; break;
+    default: chronicle::sqlite_read_model<nothing_projected>{path, {}, options}; break;
+  }
+}
+
+std::string bytes_of(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_CASE("threads opening a new file at the same moment all wait for each other; none fails") {
+  constexpr int rounds = 25, openers = 8;
+  int failures = 0;
+  for (int round = 0; round < rounds; ++round) {
+    temporary_file file("open");
+    std::atomic<int> ready{0};
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < openers; ++t)
+      threads.emplace_back([&, t] {
+        ++ready;
+        while (ready.load() < openers) std::this_thread::yield();  // all at once
+        try {
+          open_with(t, file.path.string());
+        } catch (const std::exception& e) {
+          ++failed;
+          MESSAGE("opening failed: " << std::string(e.what()));
+        }
+      });
+    for (auto& t : threads) t.join();
+    failures += failed;
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("processes opening a new file at the same moment all wait for each other; none fails") {
+  constexpr int rounds = 10, openers = 8;
+  int failures = 0;
+  for (int round = 0; round < rounds; ++round) {
+    temporary_file file("open-processes");
+    int go[2];
+    REQUIRE(::pipe(go) == 0);
+    std::vector<pid_t> children;
+    for (int c = 0; c < openers; ++c) {
+      const pid_t pid = ::fork();
+      REQUIRE(pid >= 0);
+      if (pid == 0) {
+        ::close(go[1]);
+        char byte;
+        (void)::read(go[0], &byte, 1);  // returns when the parent closes its end: all start together
+        try {
+          open_with(c, file.path.string());
+          ::_exit(0);
+        } catch (...) {
+          ::_exit(1);
+        }
+      }
+      children.push_back(pid);
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    for (const pid_t pid : children) {
+      int status = 0;
+      REQUIRE(::waitpid(pid, &status, 0) == pid);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
+    }
+  }
+  CHECK(failures == 0);
+}
+
+TEST_CASE("another application's file is refused before anything is written to it") {
+  temporary_file file("foreign");
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'Ada')",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const std::string before = bytes_of(file.path);
+  for (int which = 0; which < 4; ++which) {
+    CAPTURE(which);
+    CHECK_THROWS_AS(open_with(which, file.path.string()), chronicle::sqlite_foreign_file);
+  }
+  CHECK_THROWS_WITH(chronicle::sqlite_store<counter_event>(file.path.string()),
+                    doctest::Contains("not empty and not chronicle's"));
+  CHECK(bytes_of(file.path) == before);
+  CHECK_FALSE(std::filesystem::exists(file.path.string() + "-wal"));
+
+  temporary_file marked("marked");  // empty, but marked by another application
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(marked.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA application_id = 42; PRAGMA user_version = 3", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  CHECK_THROWS_AS(chronicle::sqlite_store<counter_event>(marked.path.string()), chronicle::sqlite_foreign_file);
+
+  temporary_file empty("empty");  // an empty file is a new one
+  { std::ofstream touch(empty.path); }
+  chronicle::sqlite_store<counter_event> store(empty.path.string());
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{1})}));
+  // A read model's own file is chronicle's too: a store may open it later, and it may reopen.
+  temporary_file model_file("model-first");
+  { chronicle::sqlite_read_model<nothing_projected> model(model_file.path.string()); }
+  CHECK_NOTHROW(chronicle::sqlite_store<counter_event>(model_file.path.string()));
+  CHECK_NOTHROW(chronicle::sqlite_read_model<nothing_projected>(model_file.path.string()));
+}
+
+TEST_CASE("importing a dump of old schema versions keeps them: export gives the dump back byte for byte") {
+  const std::string legacy = bytes_of(std::filesystem::path(CHRONICLE_EXAMPLES_DIR) / "schema_evolution/legacy_dump.jsonl");
+  REQUIRE(legacy.find("\"schema_version\":1") != std::string::npos);
+  temporary_file file("legacy");
+  {
+    chronicle::sqlite_store<evolution::order_event> store(file.path.string());
+    std::istringstream in(legacy);
+    REQUIRE(chronicle::import_json_lines(in, store).value() == 4);
+  }
+  chronicle::sqlite_store<evolution::order_event> reopened(file.path.string());
+  std::ostringstream out;
+  chronicle::export_json_lines(reopened, out);
+  CHECK(out.str() == legacy);
+  // Stored as recorded, read as current: the upcaster runs on every read.
+  std::vector<std::uint32_t> stored;
+  reopened.read_all_encoded(1, [&](const chronicle::encoded_record& r) { stored.push_back(r.schema_version); });
+  CHECK(stored == std::vector<std::uint32_t>{1, 1, 1, 2});
+  chronicle::repository<chronicle::aggregate<evolution::order, evolution::order_event>, decltype(reopened)> orders{reopened};
+  CHECK(orders.load("order-1")->state.product == evolution::product_ref{"garden", "rake-7"});
+  // The memory store holds current C++ types: its export carries the upcast events.
+  chronicle::memory_store<evolution::order_event> memory;
+  std::istringstream again(legacy);
+  REQUIRE(chronicle::import_json_lines(again, memory));
+  std::ostringstream from_memory;
+  chronicle::export_json_lines(memory, from_memory);
+  CHECK(from_memory.str() != legacy);
+  CHECK(from_memory.str().find(R"("type":"OrderPlaced","schema_version":1)") == std::string::npos);
 }
 
 }  // namespace

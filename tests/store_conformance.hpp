@@ -5,14 +5,19 @@
 //   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/event_store.hpp>
+#include <chronicle/json_lines.hpp>
 #include <chronicle/projecting_store.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
+#include <chronicle/subscription.hpp>
 
 #include <doctest/doctest.h>
 
 #include "support.hpp"
 
+#include <chrono>
+#include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +42,70 @@ struct added_count {
   int added = 0;
   void when(const Added&) { ++added; }
 };
+
+struct noted_bytes {
+  using handles = chronicle::events<Noted>;
+  std::size_t notes = 0;
+  std::size_t bytes = 0;
+  void when(const Noted& e) {
+    ++notes;
+    bytes += e.text.size();
+  }
+};
+
+// `count` events of `size` bytes each into stream "big", in appends of `per_append`; then every read
+// path (stream, fold, global order, repository, read model, subscription) and an export and import
+// into `fresh` must give them all back.
+template <class Store>
+void large_events_read_back(Store& store, Store& fresh, std::size_t count, std::size_t size, std::size_t per_append) {
+  const auto note = [&](std::size_t i) { return std::string(size - 8, 'x') + std::to_string(10'000'000 + i); };
+  for (std::size_t done = 0; done < count; done += per_append) {
+    std::vector<chronicle::pending_event<counter_event>> batch;
+    for (std::size_t i = done; i < std::min(count, done + per_append); ++i) batch.push_back(pending<counter_event>(Noted{note(i)}));
+    REQUIRE(store.append("big", expected_version::any(), batch));
+  }
+  const std::size_t total = count * size;
+  std::size_t seen = 0, bytes = 0;
+  const auto tally = [&](const counter_event& e) {
+    ++seen;
+    bytes += std::get<Noted>(e).text.size();
+  };
+  CHECK(store.read_stream("big", 1, [&](const auto& r) { tally(r.event); }) == count);
+  CHECK(bytes == total);
+  seen = bytes = 0;
+  CHECK(chronicle::detail::read_events(store, "big", 1, [&](std::uint64_t, const counter_event& e) { tally(e); }) == count);
+  CHECK(bytes == total);
+  seen = bytes = 0;
+  std::string last;
+  CHECK(store.read_all(1, [&](const auto& r) {
+    tally(r.event);
+    last = std::get<Noted>(r.event).text;
+  }) == count);
+  CHECK(bytes == total);
+  CHECK(last == note(count - 1));
+  chronicle::repository<counter::aggregate, Store> counters{store};
+  CHECK(counters.load("big")->version == count);
+  chronicle::read_model<noted_bytes> caught;
+  CHECK(caught.catch_up(store) == count);
+  CHECK(caught.read([](const noted_bytes& m) { return m.bytes; }) == total);
+  chronicle::read_model<noted_bytes> subscribed;
+  {
+    chronicle::subscription<Store, chronicle::read_model<noted_bytes>> feed{store, subscribed};
+    feed.start();
+    CHECK(subscribed.wait_for(count, std::chrono::minutes(5)));
+  }
+  CHECK(subscribed.read([](const noted_bytes& m) { return m.notes; }) == count);
+  CHECK_FALSE(subscribed.failure());
+
+  std::stringstream dump;
+  CHECK(chronicle::export_json_lines(store, dump) == count);
+  const auto imported = chronicle::import_json_lines(dump, fresh);
+  REQUIRE(imported);
+  CHECK(*imported == count);
+  seen = bytes = 0;
+  CHECK(fresh.read_all(1, [&](const auto& r) { tally(r.event); }) == count);
+  CHECK(bytes == total);
+}
 
 TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture, store_contract) {
   Fixture f;
@@ -137,6 +206,72 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     CHECK(store.head_position() == 5);
   }
 
+  SUBCASE("every position and version reads alike, up to 2^64 - 1") {
+    REQUIRE(store.append("s", expected_version::any(), {pending<counter_event>(Added{1}), pending<counter_event>(Added{2})}));
+    constexpr std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
+    for (const std::uint64_t far : {std::uint64_t{1} << 62, (std::uint64_t{1} << 63) - 1, std::uint64_t{1} << 63,
+                                    (std::uint64_t{1} << 63) + 1, top - 1, top}) {
+      CAPTURE(far);
+      CHECK(store.read_all(far, [](const auto&) {}) == 0);
+      CHECK(store.read_stream("s", far, [](const auto&) {}) == 0);
+      CHECK(chronicle::detail::read_events(store, "s", far, [](std::uint64_t, const counter_event&) {}) == 0);
+      CHECK(store.append("s", expected_version::exact(far), {pending<counter_event>(Added{3})}).has_error());
+      chronicle::repository<counter::aggregate, std::remove_cvref_t<decltype(store)>> counters{store};
+      CHECK(std::holds_alternative<chronicle::version_out_of_range>(counters.load_at_version("s", far).error()));
+    }
+    CHECK(store.read_all(2, [](const auto&) {}) == 1);
+    CHECK(store.stream_version("s") == 2);
+  }
+
+  SUBCASE("events of 5 KiB read back through every path, 10,000 of them") {
+    Fixture g;
+    large_events_read_back(store, g.store, 10'000, 5 * 1024, 100);
+  }
+
+  SUBCASE("events of 1 MiB read back through every path, 100 of them") {
+    Fixture g;
+    large_events_read_back(store, g.store, 100, 1024 * 1024, 4);
+  }
+
+  SUBCASE("a recorded event is found by its id") {
+    if constexpr (requires { store.find_event(chronicle::event_id{}); }) {
+      const auto id = test::new_id();
+      REQUIRE(store.append("a", expected_version::any(), {pending<counter_event>(Added{1})}));
+      REQUIRE(store.append("b", expected_version::any(), {pending<counter_event>(Added{1}), pending<counter_event>(Added{2}, id)}));
+      CHECK(store.find_event(id) == chronicle::event_location{"b", 2, 3});
+      CHECK_FALSE(store.find_event(test::new_id()));
+      CHECK_FALSE(store.find_event(chronicle::event_id{}));
+    } else {
+      FAIL("the store has no find_event");
+    }
+  }
+
+  SUBCASE("a command sent again with its idempotency key appends nothing and returns its first result") {
+    chronicle::repository<counter::aggregate, std::remove_cvref_t<decltype(store)>> counters{store};
+    chronicle::command_options once;
+    once.idempotency_key = test::new_id();
+    const auto first = counters.execute("c", counter::AddThenDouble{1}, once);
+    REQUIRE(first);
+    REQUIRE(counters.execute("c", counter::Add{5}));
+    const auto again = counters.execute("c", counter::AddThenDouble{1}, once);  // the stream moved on
+    REQUIRE(again);
+    CHECK(*again == *first);
+    CHECK(store.stream_version("c") == 3);
+    CHECK(counters.history("c")[0].id == chronicle::derived_event_id(once.idempotency_key, 0));
+    CHECK(counters.history("c")[1].id == chronicle::derived_event_id(once.idempotency_key, 1));
+    const auto elsewhere = counters.execute("d", counter::AddThenDouble{1}, once);  // the key's events are c's
+    REQUIRE(elsewhere.has_error());
+    CHECK(std::holds_alternative<chronicle::duplicate_event>(elsewhere.error()));
+    // Ids given one by one work the same.
+    const chronicle::event_id ids[] = {test::new_id()};
+    chronicle::command_options given;
+    given.event_ids = ids;
+    REQUIRE(counters.execute("e", counter::Add{2}, given));
+    CHECK(counters.execute("e", counter::Add{2}, given).value() == chronicle::append_result{1, 4, 1});
+    CHECK(counters.history("e").at(0).id == ids[0]);
+    CHECK(store.head_position() == 4);
+  }
+
   SUBCASE("snapshots over any store: only the delta is replayed; another schema's snapshot is ignored") {
     using store_type = std::remove_cvref_t<decltype(store)>;
     using snapshotting = chronicle::aggregate<counter::state, counter_event, chronicle::ignore<Noted>,
@@ -148,11 +283,11 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     for (int i = 0; i < 10; ++i) REQUIRE(counters.execute("c", counter::Add{1}));
     CHECK(snapshots.load("c")->version == 8);
     counted.reset();
-    CHECK(counters.load("c").state.value == 10);
+    CHECK(counters.load("c")->state.value == 10);
     CHECK(counted.delivered() == 2);
     snapshots.save("c", {9, chronicle::state_schema_version_v<counter::state> + 1, counter::state{-1}});
     counted.reset();
-    CHECK(counters.load("c").state.value == 10);
+    CHECK(counters.load("c")->state.value == 10);
     CHECK(counted.delivered() == 10);  // replayed in full, and a current snapshot saved in its place
     CHECK(snapshots.load("c")->schema_version == chronicle::state_schema_version_v<counter::state>);
   }
@@ -267,7 +402,7 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     chronicle::repository<counter::aggregate, std::remove_cvref_t<decltype(store)>> counters{store};
     REQUIRE(counters.execute("c", counter::Add{2}));
     REQUIRE(counters.execute("c", counter::AddThenDouble{1}));
-    CHECK(counters.load("c").state.value == 6);
+    CHECK(counters.load("c")->state.value == 6);
     CHECK(counters.load_at_version("c", 1).value().state.value == 2);
     CHECK(counters.load_as_of("c", chronicle::clock::now()).value().version == 3);
     CHECK(counters.history("c").size() == 3);

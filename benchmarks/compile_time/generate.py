@@ -52,7 +52,7 @@ def chronicle_program(n, variant, w):
         w(f'  failures += !repository.execute("stream", domain::Command{i}{{{i}, "text"}});')
     w("  std::size_t names = 0;")
     w("  store.read_all(1, [&](const auto& r) { names += r.type().size(); });")
-    w(f'  return failures == 0 && repository.load("stream").state.count == {n} && names > 0 ? 0 : 1;')
+    w(f'  return failures == 0 && repository.load("stream")->state.count == {n} && names > 0 ? 0 : 1;')
     w("}")
 
 

@@ -44,7 +44,7 @@ int main() {
       (void)reactions.wait_for(store.head_position(), std::chrono::seconds(1));
     const auto first = orders.history(placed->stream_id).front();
     std::cout << "order of " << quantity << " widgets: "
-              << to_string(orders.load(placed->stream_id).state.status) << '\n';
+              << to_string(orders.load(placed->stream_id).value().state.status) << '\n';
     print_chain(store, first.correlation_id);
   }
   running.stop();

@@ -113,7 +113,7 @@ int run(Events& events, int more_orders) {
     std::cout << "  v" << e.version << "  #" << e.position << "  " << e.type() << "  id " << boost::uuids::to_string(e.id)
               << '\n';
   std::cout << "current state\n";
-  print_state(orders.load(order_id));
+  print_state(orders.load(order_id).value());
   std::cout << "state at version 1\n";
   print_state(orders.load_at_version(order_id, 1).value());
 

@@ -34,5 +34,5 @@ int main() {
   if (auto r = accounts.execute("alice", Deposit{100})) std::cout << "deposited, version " << r->version << '\n';
   if (auto r = accounts.execute("alice", Withdraw{500}); !r)
     std::cout << "rejected, balance " << std::get<insufficient_funds>(r.error()).balance << '\n';
-  std::cout << "balance " << accounts.load("alice").state.balance << '\n';
+  std::cout << "balance " << accounts.load("alice").value().state.balance << '\n';
 }

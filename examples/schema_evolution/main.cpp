@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
 
   chronicle::repository<chronicle::aggregate<order, order_event>, decltype(store)> orders{store};
   for (const char* id : {"order-1", "order-2", "order-3"}) {
-    const auto o = orders.load(id).state;
+    const auto o = orders.load(id).value().state;
     std::cout << id << ": " << o.quantity << " x " << o.product.catalog << " / " << o.product.sku
               << (o.cancelled ? " (cancelled)" : "") << '\n';
   }

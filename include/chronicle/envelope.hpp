@@ -52,5 +52,14 @@ struct recorded_event : envelope {
   [[nodiscard]] std::string_view type() const noexcept { return event_name(event); }
 };
 
+/// @brief An event as a durable store keeps it: its envelope, its stable name, the schema version it
+/// was recorded at and its payload (JSON) as recorded, never upcast. Exports and imports move these,
+/// so a history keeps its original facts from one durable store to another.
+struct encoded_record : envelope {
+  std::string type;
+  std::uint32_t schema_version = 0;
+  std::string payload;
+};
+
 }  // namespace v0
 }  // namespace chronicle

@@ -44,8 +44,16 @@ struct empty_batch {
   std::string stream_id;
 };
 
+/// @brief An event whose encoded payload is longer than the store's limit (a durable store's
+/// `max_payload_size`): it could be written, but no reader with that limit could read it back.
+struct payload_too_large {
+  std::string stream_id;
+  std::size_t size = 0;   ///< the payload's bytes
+  std::size_t limit = 0;  ///< the store's limit
+};
+
 /// @brief Everything an append can refuse.
-using store_error = std::variant<concurrency_conflict, duplicate_event, invalid_stream_id, empty_batch>;
+using store_error = std::variant<concurrency_conflict, duplicate_event, invalid_stream_id, empty_batch, payload_too_large>;
 
 /// @brief A temporal load named a stream that has no events.
 struct stream_not_found {
@@ -59,16 +67,18 @@ struct version_out_of_range {
   std::uint64_t current = 0;
 };
 
-/// @brief Everything a temporal load can refuse.
-using load_error = std::variant<stream_not_found, version_out_of_range>;
-
-/// @brief Thrown when a stream holds an event its aggregate does not know (written by other code).
-class foreign_event_error : public std::runtime_error {
- public:
-  foreign_event_error(std::string_view stream, std::uint64_t version, std::string_view type)
-      : std::runtime_error("chronicle: stream '" + std::string(stream) + "' holds event '" + std::string(type) +
-                           "' at version " + std::to_string(version) + ", which its aggregate does not know") {}
+/// @brief The stream holds an event its aggregate does not know: it belongs to another aggregate (a
+/// command sent to another aggregate's stream id), or was written by other code. Folding past it would
+/// build a wrong state, so a load or command stops there.
+struct foreign_event {
+  std::string stream_id;
+  std::uint64_t version = 0;  ///< where the unknown event is
+  std::string type;           ///< its stable name
+  friend bool operator==(const foreign_event&, const foreign_event&) = default;
 };
+
+/// @brief Everything a temporal load can refuse.
+using load_error = std::variant<stream_not_found, version_out_of_range, foreign_event>;
 
 /// @brief One line for a log or an exception message.
 inline std::string describe(const concurrency_conflict& e) {
@@ -91,6 +101,14 @@ inline std::string describe(const invalid_stream_id& e) {
          std::to_string(max_stream_id_size) + ")";
 }
 inline std::string describe(const empty_batch& e) { return "empty batch appended to stream '" + e.stream_id + "'"; }
+inline std::string describe(const payload_too_large& e) {
+  return "an event for stream '" + e.stream_id + "' encodes to " + std::to_string(e.size) +
+         " bytes, over the store's limit of " + std::to_string(e.limit);
+}
+inline std::string describe(const foreign_event& e) {
+  return "stream '" + e.stream_id + "' holds event '" + e.type + "' at version " + std::to_string(e.version) +
+         ", which its aggregate does not know";
+}
 inline std::string describe(const stream_not_found& e) { return "stream '" + e.stream_id + "' not found"; }
 inline std::string describe(const version_out_of_range& e) {
   return "stream '" + e.stream_id + "' has version " + std::to_string(e.current) + ", not " +

@@ -90,6 +90,10 @@ class event_codec {
 
     /// @brief Decodes a payload recorded as event `type` at `schema_version`.
     result<Set, decode_error> decode(std::string_view type, std::uint32_t schema_version, std::string_view payload) {
+      if (payload.size() > options_.max_payload_size)
+        return error(decode_error::kind::too_large, type, schema_version,
+                     std::to_string(payload.size()) + " bytes, over the limit of " +
+                         std::to_string(options_.max_payload_size) + " (json_options::max_payload_size)");
       if (detail::blank(payload)) return error(decode_error::kind::empty_document, type, schema_version, "no JSON");
       boost::system::error_code ec;
       const boost::json::value json = json_.parse(payload, ec);

@@ -22,6 +22,9 @@
 /// - `read_events(stream, from_version, f)`, optional: as `read_stream`, but calls
 ///   `f(std::uint64_t version, const event_type&)` with only what a fold needs. A store whose envelopes
 ///   cost something to build (a database's columns) offers it; repositories use it when it is there.
+/// - `find_event(id)`, optional: where the event with this id is recorded (`event_location`), or
+///   nothing. Repositories use it to answer a command sent again with the same event ids
+///   (`command_options::idempotency_key`) by its first result, without deciding it again.
 /// - `stream_version(stream)`: the current version, 0 for a stream without events.
 /// - `head_position()`: the global position of the newest event, 0 for an empty store.
 /// Failures of the medium itself (I/O, a full disk) are exceptions; everything above is a value.
@@ -48,6 +51,14 @@ struct append_result {
   std::uint64_t position = 0;  ///< global position of the batch's last event (0 if nothing was written)
   std::uint64_t count = 0;     ///< events written by this append
   friend bool operator==(const append_result&, const append_result&) = default;
+};
+
+/// @brief Where an event is recorded.
+struct event_location {
+  std::string stream_id;
+  std::uint64_t version = 0;
+  std::uint64_t position = 0;
+  friend bool operator==(const event_location&, const event_location&) = default;
 };
 
 namespace detail {

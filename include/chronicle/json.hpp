@@ -35,6 +35,7 @@
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <cstddef>
 #include <limits>
 #include <map>
 #include <optional>
@@ -61,6 +62,7 @@ struct decode_error {
     unknown_field,           ///< a member no field matches (only under `reject_unknown_fields`)
     out_of_range,            ///< a number the field's type cannot hold
     invalid_value,           ///< the right JSON type, but not a valid value (a bad UUID, an unknown enumerator)
+    too_large,               ///< a document longer than `json_options::max_payload_size`
   };
   kind what = kind::malformed_json;
   std::string field;   ///< path of the member, e.g. `product.sku` or `lines[2].quantity`; empty for the whole document
@@ -83,6 +85,7 @@ inline std::string_view to_string(decode_error::kind k) {
     case decode_error::kind::unknown_field: return "unknown field";
     case decode_error::kind::out_of_range: return "out of range";
     case decode_error::kind::invalid_value: return "invalid value";
+    case decode_error::kind::too_large: return "too large";
   }
   return "?";
 }
@@ -100,6 +103,9 @@ inline std::string describe(const decode_error& e) {
 struct json_options {
   /// Refuse members that no field matches (by default they are ignored, so old readers accept new data).
   bool reject_unknown_fields = false;
+  /// The longest payload (one event's JSON, in bytes) a reader parses; a longer one is a `decode_error`
+  /// of kind `too_large` before any memory is spent on it. Stores refuse to record longer ones.
+  std::size_t max_payload_size = std::size_t{64} << 20;
 };
 
 /// @brief Thrown when a value cannot be written as JSON (NaN or an infinity). Strings are bytes: one

@@ -20,11 +20,14 @@
 #include <boost/json/serialize.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,34 +45,99 @@ inline std::string describe(const import_error& e) {
   return "line " + std::to_string(e.line) + ": " + (e.decode ? describe(*e.decode) : e.message);
 }
 
+namespace detail {
+
+// A store that keeps events as recorded (`read_all_encoded`, `restore(encoded records)`): dumps move
+// its payloads and schema versions untouched.
+template <class Store>
+concept keeps_encoded_events = requires(const Store& cs, Store& s, std::vector<encoded_record> records) {
+  cs.read_all_encoded(std::uint64_t{1}, [](const encoded_record&) { return true; });
+  s.restore(records);
+};
+
+// One line of a dump: the envelope's members, then the type, schema version and data that `event`
+// writes into the object.
+template <class Event>
+void write_line(std::ostream& out, const envelope& r, Event&& event) {
+  unsigned char scratch[4096];
+  boost::json::monotonic_resource resource(scratch, sizeof scratch);
+  boost::json::value line(&resource);
+  auto& object = line.emplace_object();
+  object["position"] = r.position;
+  object["stream"] = std::string_view(r.stream_id);
+  object["version"] = r.version;
+  encode_json(r.id, object["id"]);
+  encode_json(r.recorded_at, object["recorded_at"]);
+  encode_json(r.correlation_id, object["correlation"]);
+  encode_json(r.causation_id, object["causation"]);
+  event(object);
+  out << boost::json::serialize(line) << '\n';
+}
+
+// Reads a line of at most `limit` bytes into `text`; false at the end of the input. A longer line
+// sets `too_long` and is not kept: a dump cannot make the reader allocate without bound.
+inline bool read_line(std::istream& in, std::string& text, std::size_t limit, bool& too_long) {
+  text.clear();
+  too_long = false;
+  std::streambuf* buffer = in.rdbuf();
+  if (buffer == nullptr || !in.good()) {
+    in.setstate(std::ios_base::failbit);
+    return false;
+  }
+  bool any = false;
+  for (;;) {
+    const int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(any ? std::ios_base::eofbit : std::ios_base::eofbit | std::ios_base::failbit);
+      return any;
+    }
+    any = true;
+    if (c == '\n') return true;
+    if (text.size() < limit)
+      text.push_back(static_cast<char>(c));
+    else
+      too_long = true;
+  }
+}
+
+}  // namespace detail
+
 /// @brief Writes every event of `store` (up to its head when the export starts) as JSON Lines.
-/// Returns how many events it wrote.
+/// Returns how many events it wrote. A store that keeps events as recorded (`sqlite_store`) exports
+/// each one's payload and schema version as recorded; `memory_store` holds current types, so it
+/// exports them at their current schema version.
 template <event_store Store>
 std::uint64_t export_json_lines(const Store& store, std::ostream& out) {
   using Set = typename Store::event_type;
   const std::uint64_t head = store.head_position();
   out << R"({"format":"chronicle-events","format_version":1,"events":)" << head << "}\n";
   std::uint64_t written = 0;
-  store.read_all(1, [&](const recorded_event<Set>& r) {
-    if (r.position > head) return false;
-    unsigned char scratch[4096];
-    boost::json::monotonic_resource resource(scratch, sizeof scratch);
-    boost::json::value line(&resource);
-    auto& object = line.emplace_object();
-    object["position"] = r.position;
-    object["stream"] = std::string_view(r.stream_id);
-    object["version"] = r.version;
-    encode_json(r.id, object["id"]);
-    encode_json(r.recorded_at, object["recorded_at"]);
-    encode_json(r.correlation_id, object["correlation"]);
-    encode_json(r.causation_id, object["causation"]);
-    object["type"] = r.type();
-    object["schema_version"] = event_codec<Set>::schema_version(r.event);
-    event_codec<Set>::encode(r.event, object["data"]);
-    out << boost::json::serialize(line) << '\n';
-    ++written;
-    return true;
-  });
+  if constexpr (detail::keeps_encoded_events<Store>) {
+    detail::json_reader reader(detail::strings_as_bytes());
+    store.read_all_encoded(1, [&](const encoded_record& r) {
+      if (r.position > head) return false;
+      detail::write_line(out, r, [&](boost::json::object& object) {
+        object["type"] = std::string_view(r.type);
+        object["schema_version"] = r.schema_version;
+        boost::system::error_code ec;
+        object["data"] = reader.parse(r.payload, ec);
+        if (ec) throw std::runtime_error("chronicle: a stored payload is not JSON: " + ec.message());
+      });
+      ++written;
+      return true;
+    });
+  } else {
+    store.read_all(1, [&](const recorded_event<Set>& r) {
+      if (r.position > head) return false;
+      detail::write_line(out, r, [&](boost::json::object& object) {
+        object["type"] = r.type();
+        object["schema_version"] = event_codec<Set>::schema_version(r.event);
+        event_codec<Set>::encode(r.event, object["data"]);
+      });
+      ++written;
+      return true;
+    });
+  }
   if (!out) throw std::ios_base::failure("chronicle: writing the dump failed");
   return written;
 }
@@ -89,7 +157,10 @@ bool envelope_member(const boost::json::object& line, std::string_view name, T& 
 
 /// @brief Loads a dump into `store`, which must be empty and offer `restore(records)`. All or nothing.
 ///
-/// Old event versions are upcast on the way in. Every line is checked: the header, JSON syntax, each
+/// A store that keeps events as recorded (`sqlite_store`) gets each event's payload and schema version
+/// as the dump has them, and upcasts when it reads, so exporting it again gives the dump back byte for
+/// byte. `memory_store` holds current C++ types, so old versions are upcast on the way in. Every line
+/// is decoded all the same, and checked: the header, JSON syntax, each
 /// envelope member, the payload (`decode_error` with the field), positions 1, 2, ..., contiguous
 /// stream versions, unique event ids, non-decreasing times, and the event count the header promised.
 template <event_store Store>
@@ -104,12 +175,19 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
   auto fail = [&](std::string message) { return import_error{line_number, std::move(message), std::nullopt}; };
 
   std::uint64_t promised = 0;
-  std::vector<record> records;
+  constexpr bool encoded = detail::keeps_encoded_events<Store>;
+  std::vector<std::conditional_t<encoded, encoded_record, record>> records;
   detail::string_map<std::uint64_t> versions;
   boost::unordered_flat_set<event_id, detail::uuid_hash> ids;
   detail::json_reader reader(detail::strings_as_bytes());
-  while (std::getline(in, text)) {
+  // A line is its payload and an envelope: a stream id of up to 1 KiB, escaped, and a few numbers.
+  const std::size_t longest_line = options.max_payload_size + 16 * 1024;
+  bool too_long = false;
+  while (detail::read_line(in, text, longest_line, too_long)) {
     ++line_number;
+    if (too_long)
+      return fail("the line is longer than json_options::max_payload_size (" + std::to_string(options.max_payload_size) +
+                  " bytes) allows");
     if (detail::blank(text)) return fail("empty line");
     boost::system::error_code ec;
     const boost::json::value json = reader.parse(text, ec);  // one parser and buffer for every line
@@ -129,7 +207,7 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
       continue;
     }
 
-    record r{};
+    typename decltype(records)::value_type r{};
     std::string type;
     std::uint32_t schema_version = 0;
     if (!detail::envelope_member(*object, "position", r.position, d) ||
@@ -150,7 +228,13 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
       error.version = r.version;
       return import_error{line_number, "the event does not decode", std::move(error)};
     }
-    r.event = std::move(*event);
+    if constexpr (encoded) {
+      r.type = std::move(type);
+      r.schema_version = schema_version;
+      r.payload = boost::json::serialize(*data);
+    } else {
+      r.event = std::move(*event);
+    }
 
     if (!valid_stream_id(r.stream_id)) return fail("invalid stream id");
     if (r.position != records.size() + 1)

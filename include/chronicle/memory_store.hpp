@@ -154,6 +154,15 @@ class memory_store {
     return slot->events.size();
   }
 
+  /// @brief Where the event with `id` is recorded, if it is (nil ids never are).
+  [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const {
+    std::lock_guard lock(log_mutex_);
+    const auto position = recorded_position(id);
+    if (!position) return std::nullopt;
+    const record& r = *log_[*position - 1];
+    return event_location{r.stream_id, r.version, r.position};
+  }
+
   /// @brief The global position of the newest event; 0 when the store is empty.
   [[nodiscard]] std::uint64_t head_position() const {
     std::lock_guard lock(log_mutex_);

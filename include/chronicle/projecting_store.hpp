@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <type_traits>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <tuple>
@@ -86,6 +87,13 @@ class projecting_store {
   }
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const { return store_->stream_version(stream); }
   [[nodiscard]] std::uint64_t head_position() const { return store_->head_position(); }
+
+  /// @brief Forwarded when the inner store has it, so repeated commands are answered by their first result.
+  [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const
+    requires requires(const Store& s, const event_id& e) { s.find_event(e); }
+  {
+    return store_->find_event(id);
+  }
 
   /// @brief Forwarded when the inner store has it, so subscriptions over this store sleep, not poll.
   [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const

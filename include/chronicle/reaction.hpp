@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 namespace chronicle {
@@ -19,16 +20,24 @@ inline namespace v0 {
 
 /// @brief Sends commands on behalf of the event a reaction handles: each command's events get the
 /// event's correlation id (its own id if it had none) and the event's id as causation id.
+///
+/// For a named reaction, the `n`-th command sent for an event also gets the idempotency key
+/// `reaction_key(event id, reaction name, n)`: its events' ids are the same whenever that event is
+/// reacted to again, so a re-run after a crash appends nothing twice and `send` returns the first
+/// run's result. `send` returns what the bus returns: a receipt or the command's typed error.
 template <class Bus>
 class sender {
  public:
-  sender(const Bus& bus, const envelope& cause) : bus_(&bus), cause_(&cause) {}
+  sender(const Bus& bus, const envelope& cause, std::string_view reaction = {})
+      : bus_(&bus), cause_(&cause), reaction_(reaction) {}
 
   template <class Command>
   decltype(auto) operator()(const Command& command) const {
     command_options options;
     options.correlation_id = cause_->correlation_id.is_nil() ? cause_->id : cause_->correlation_id;
     options.causation_id = cause_->id;
+    if (!reaction_.empty()) options.idempotency_key = reaction_key(cause_->id, reaction_, sent_);
+    ++sent_;
     return bus_->send(command, options);
   }
 
@@ -38,6 +47,8 @@ class sender {
  private:
   const Bus* bus_;
   const envelope* cause_;
+  std::string_view reaction_;
+  mutable std::size_t sent_ = 0;  // the place of the next command among this event's
 };
 
 /// @brief Drives a reaction: a type that lists `handles` and has, per event,
@@ -53,6 +64,10 @@ class sender {
 /// stopped. A crash between an event's commands and the save re-runs that event's handler on restart:
 /// delivery is at least once, so make reactions' commands idempotent where a repeat would matter. A
 /// saved checkpoint past the store's newest event stops the reactor (`failure()`) before it reads.
+///
+/// The reaction's name (the checkpoint slot's name, else a `static constexpr std::string_view name`
+/// member of `Reaction`) makes its commands' event ids deterministic (see `sender`), so such a re-run
+/// records nothing twice. An unnamed reaction in memory sends with random ids: it never re-runs.
 template <class Reaction, class Bus>
 class reactor {
   static_assert(detail::check_when_handlers<Reaction, sender<Bus>>::value);
@@ -72,7 +87,7 @@ class reactor {
     return core_.catch_up(
         store, max_events,
         [this](const auto& r) {
-          sender<Bus> send(*bus_, r);
+          sender<Bus> send(*bus_, r, name());
           if (detail::dispatch(reaction_, r, send) && saved_) save(r.position);
         },
         [this](std::uint64_t checkpoint) {
@@ -87,6 +102,14 @@ class reactor {
   }
 
  private:
+  std::string_view name() const noexcept {
+    if (saved_) return saved_->name();
+    if constexpr (requires { std::string_view(Reaction::name); })
+      return Reaction::name;
+    else
+      return {};
+  }
+
   // Runs under the core's lock, as the handlers do.
   void save(std::uint64_t position) {
     saved_->save(position);

@@ -46,12 +46,55 @@ struct command_options {
   event_id causation_id{};
   /// Refuse with `stream_not_found` when the stream has no events (commands to existing aggregates).
   bool must_exist = false;
+  /// Ids for the command's events, in order (the caller keeps them alive for the call). Events past
+  /// the span's end get ids from `idempotency_key`, or random ones.
+  std::span<const event_id> event_ids{};
+  /// When not nil, the command's `i`-th event gets the id `derived_event_id(idempotency_key, i)`: sending
+  /// the same command with the same key again appends nothing and returns the first send's result
+  /// (the store's idempotent re-append), even if the stream has moved on. Reactions set it.
+  event_id idempotency_key{};
 };
 
 /// @brief Why a command failed: the domain's own error first, then what the store refused, then
 /// `stream_not_found` for a command that needs an existing stream.
 template <class DomainError>
-using command_error = boost::mp11::mp_push_back<boost::mp11::mp_push_front<store_error, DomainError>, stream_not_found>;
+using command_error =
+    boost::mp11::mp_push_back<boost::mp11::mp_push_front<store_error, DomainError>, stream_not_found, foreign_event>;
+
+namespace detail {
+// The id `options` gives a command's `index`-th event, or nil when it leaves it to chance.
+inline event_id chosen_event_id(const command_options& options, std::size_t index) {
+  if (index < options.event_ids.size()) return options.event_ids[index];
+  if (!options.idempotency_key.is_nil()) return derived_event_id(options.idempotency_key, index);
+  return {};
+}
+
+// If the command's first event id is recorded (the same command sent before), what that send
+// appended: the run of its ids from there; or `duplicate_event` if the id is recorded elsewhere.
+// Needs the store's `find_event`; without it, the store's idempotent re-append is the only guard.
+template <class Store>
+std::optional<result<append_result, store_error>> recorded_command(const Store& store, std::string_view stream,
+                                                                   const command_options& options) {
+  if constexpr (requires { store.find_event(event_id{}); }) {
+    const event_id first = chosen_event_id(options, 0);
+    if (first.is_nil()) return std::nullopt;
+    auto found = store.find_event(first);
+    if (!found) return std::nullopt;
+    using outcome = result<append_result, store_error>;
+    if (found->stream_id != stream) return outcome(in_place_error, duplicate_event{std::string(stream), first});
+    append_result out{found->version, found->position, 1};
+    store.read_stream(stream, found->version + 1, [&](const auto& r) {
+      const event_id next = chosen_event_id(options, out.count);
+      if (next.is_nil() || r.id != next) return false;
+      out = {r.version, r.position, out.count + 1};
+      return true;
+    });
+    return outcome(out);
+  } else {
+    return std::nullopt;
+  }
+}
+}  // namespace detail
 
 /// @brief The snapshot store a repository owns when none is given: none at all if the aggregate never
 /// snapshots, otherwise one in memory.
@@ -104,8 +147,14 @@ class repository {
   repository(const repository&) = delete;
   repository& operator=(const repository&) = delete;
 
-  /// @brief The current state: the latest usable snapshot, then only the events after it.
-  [[nodiscard]] loaded<state_type> load(std::string_view stream) const { return load_latest(stream).current; }
+  /// @brief The current state: the latest usable snapshot, then only the events after it. An unknown
+  /// stream loads as the initial state at version 0; a stream holding an event the aggregate does not
+  /// know is a `foreign_event`.
+  [[nodiscard]] result<loaded<state_type>, foreign_event> load(std::string_view stream) const {
+    auto found = load_latest(stream);
+    if (found.foreign) return std::move(*found.foreign);
+    return std::move(found.current);
+  }
 
   /// @brief The state as of `version` (0 is the state before the first event).
   [[nodiscard]] result<loaded<state_type>, load_error> load_at_version(std::string_view stream,
@@ -117,13 +166,15 @@ class repository {
     if constexpr (snapshots_enabled) {
       if (auto snap = usable_snapshot(stream, version)) out = {std::move(snap->state), snap->version};
     }
+    std::optional<foreign_event> foreign;
     if (out.version < version) {
       detail::read_events(*store_, stream, out.version + 1, [&](std::uint64_t v, const stored_event& e) {
-        evolve(out.state, stream, v, e);
+        if (!evolve(out.state, stream, v, e, foreign)) return false;
         out.version = v;
         return v < version;
       });
     }
+    if (foreign) return std::move(*foreign);
     return out;
   }
 
@@ -132,13 +183,14 @@ class repository {
                                                                   clock::time_point t) const {
     if (store_->stream_version(stream) == 0) return stream_not_found{std::string(stream)};
     loaded<state_type> out;
+    std::optional<foreign_event> foreign;
     // Recorded times never decrease along a stream, so the first later event ends the fold.
     store_->read_stream(stream, 1, [&](const record& r) {
-      if (r.recorded_at > t) return false;
-      evolve(out.state, stream, r.version, r.event);
+      if (r.recorded_at > t || !evolve(out.state, stream, r.version, r.event, foreign)) return false;
       out.version = r.version;
       return true;
     });
+    if (foreign) return std::move(*foreign);
     return out;
   }
 
@@ -172,9 +224,17 @@ class repository {
     using error_type = command_error<typename decision_type::error_type>;
     using result_type = result<append_result, error_type>;
 
+    // A command whose events were recorded by an earlier send (same ids): its result, not a new
+    // decision on the state that the first send changed.
+    if (auto replayed = detail::recorded_command(*store_, stream, options)) {
+      if (*replayed) return result_type(**replayed);
+      return result_type(in_place_error,
+                         std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(*replayed).error()));
+    }
     const unsigned retries = options.max_retries.value_or(Aggregate::concurrency_policy::max_retries);
     for (unsigned attempt = 0;; ++attempt) {
-      auto [current, snapshot_version] = load_latest(stream);
+      auto [current, snapshot_version, foreign] = load_latest(stream);
+      if (foreign) return result_type(in_place_error, std::move(*foreign));
       if (options.must_exist && current.version == 0)
         return result_type(in_place_error, stream_not_found{std::string(stream)});
       auto decided = Aggregate::decide(current.state, command);
@@ -186,7 +246,7 @@ class repository {
       for (auto& e : decided.events())
         batch.push_back({visit_event(std::move(e),
                                      [](auto&& concrete) { return typename Store::event_type(std::move(concrete)); }),
-                         ids_(), options.correlation_id, options.causation_id});
+                         event_id_for(options, batch.size()), options.correlation_id, options.causation_id});
       if (options.correlation_id.is_nil())
         for (auto& pending : batch) pending.correlation_id = batch.front().id;
 
@@ -207,7 +267,13 @@ class repository {
   struct latest {
     loaded<state_type> current;
     std::uint64_t snapshot_version = 0;
+    std::optional<foreign_event> foreign;  // set when the fold stopped at an event the aggregate does not know
   };
+
+  event_id event_id_for(const command_options& options, std::size_t index) {
+    const event_id chosen = detail::chosen_event_id(options, index);
+    return chosen.is_nil() ? ids_() : chosen;
+  }
 
   // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
   // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
@@ -225,22 +291,28 @@ class repository {
     return snap;
   }
 
-  // Applies the stream's events after `into.version`; returns how many.
-  std::size_t fold(std::string_view stream, loaded<state_type>& into) const {
+  // Applies the stream's events after `into.version`; returns how many it read. Stops at an event
+  // the aggregate does not know, which `foreign` then names.
+  std::size_t fold(std::string_view stream, loaded<state_type>& into, std::optional<foreign_event>& foreign) const {
     return detail::read_events(*store_, stream, into.version + 1, [&](std::uint64_t version, const stored_event& e) {
-      evolve(into.state, stream, version, e);
+      if (!evolve(into.state, stream, version, e, foreign)) return false;
       into.version = version;
+      return true;
     });
   }
 
-  // Applies a recorded event of the store's set. A stream of this aggregate holding an event the
-  // aggregate does not know was written by other code; skipping it would build a wrong state.
-  static void evolve(state_type& state, std::string_view stream, std::uint64_t version, const stored_event& event) {
-    visit_event(event, [&](const auto& e) {
-      if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>)
+  // Applies a recorded event of the store's set; false (and `foreign` set) for one the aggregate does
+  // not know: another aggregate's stream, or other code's event. Skipping it would build a wrong state.
+  static bool evolve(state_type& state, std::string_view stream, std::uint64_t version, const stored_event& event,
+                     std::optional<foreign_event>& foreign) {
+    return visit_event(event, [&](const auto& e) {
+      if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) {
         Aggregate::evolve(state, e);
-      else
-        throw foreign_event_error(stream, version, event_name(event));
+        return true;
+      } else {
+        foreign = foreign_event{std::string(stream), version, std::string(event_name(event))};
+        return false;
+      }
     });
   }
 
@@ -256,11 +328,12 @@ class repository {
         out.snapshot_version = snap->version;
       }
     }
-    if (fold(stream, out.current) == 0 && out.snapshot_version > 0 &&
+    if (fold(stream, out.current, out.foreign) == 0 && out.snapshot_version > 0 &&
         store_->stream_version(stream) < out.snapshot_version) {
       out = latest{};
-      fold(stream, out.current);
+      fold(stream, out.current, out.foreign);
     }
+    if (out.foreign) return out;
     // A snapshot of an older state schema was discarded: replace it now rather than replay again next time.
     if (stale && out.current.version > 0) {
       try {

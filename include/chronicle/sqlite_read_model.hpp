@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chronicle {
 inline namespace v0 {
@@ -100,10 +101,9 @@ class sqlite_read_model {
         db_(connection_.get()),
         writer_(std::make_unique<sqlite_writer>(db_)),
         projection_(std::move(projection)) {
-    in_transaction([&] {  // only the checkpoints table of the store's schema: the file may be the model's alone
-      writer_->execute("CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
-      P::create(*writer_);
-    });
+    // Only the checkpoints table of the store's schema: the file may be the model's alone, or the
+    // store's own. Another application's file is refused before anything is written.
+    detail::open_read_model_file(connection_, [&] { P::create(*writer_); });
   }
   sqlite_read_model(const sqlite_read_model&) = delete;
   sqlite_read_model& operator=(const sqlite_read_model&) = delete;
@@ -119,40 +119,52 @@ class sqlite_read_model {
     return failure_;
   }
 
+  /// @brief Applies the store's events after the checkpoint (at most `max_events`), up to 1,000 per
+  /// transaction; returns how many it applied.
+  ///
+  /// Each chunk is read before the file's write lock is taken, so the model may share the file of the
+  /// `sqlite_store` it reads: an append holds the store's lock while it waits for the write lock, and a
+  /// model that read while holding the write lock would wait on it in turn.
   template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, P>::value);
+    using record = recorded_event<typename Store::event_type>;
     std::lock_guard lock(mutex_);
     std::size_t applied = 0;
+    std::vector<record> chunk;
     while (!failure_ && applied < max_events) {
-      const std::size_t chunk = std::min<std::size_t>(max_events - applied, 1000);
+      const std::size_t limit = std::min<std::size_t>(max_events - applied, 1000);
+      const std::uint64_t from = stored_checkpoint() + 1;
+      chunk.clear();
+      store.read_all(from, [&](const record& r) {
+        chunk.push_back(r);
+        return chunk.size() < limit;
+      });
+      if (chunk.empty()) break;
+      detail::sqlite_transaction tx(db_);
+      // Another process may run this model too: apply only what lies past the checkpoint as it is now,
+      // and read again if it went back (a reset) past what was read.
+      std::uint64_t position = stored_checkpoint();
+      if (position + 1 < from) continue;  // rolls back
       std::size_t in_chunk = 0;
-      detail::sqlite_exec(db_, "BEGIN IMMEDIATE");
-      try {
-        std::uint64_t position = stored_checkpoint();
-        store.read_all(position + 1, [&](const auto& r) {
-          try {
-            detail::dispatch(projection_, r, *writer_);
-          } catch (...) {
-            failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), describe_current(),
-                                          std::current_exception()};
-            return false;
-          }
-          position = r.position;
-          return ++in_chunk < chunk;
-        });
-        if (failure_) throw stop{};
-        writer_->execute("INSERT INTO checkpoints (name, position) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET "
-                         "position = excluded.position",
-                         std::string_view(P::name), position);
-        detail::sqlite_exec(db_, "COMMIT");
-      } catch (...) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        if (!failure_) throw;
-        return applied;  // the failing chunk is rolled back whole
+      for (const auto& r : chunk) {
+        if (r.position <= position) continue;
+        try {
+          detail::dispatch(projection_, r, *writer_);
+        } catch (...) {
+          failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), describe_current(),
+                                        std::current_exception()};
+          return applied;  // the failing chunk is rolled back whole
+        }
+        position = r.position;
+        ++in_chunk;
       }
+      writer_->execute("INSERT INTO checkpoints (name, position) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET "
+                       "position = excluded.position",
+                       std::string_view(P::name), position);
+      tx.commit();
       applied += in_chunk;
-      if (in_chunk < chunk) break;
+      if (chunk.size() < limit) break;
     }
     return applied;
   }
@@ -183,8 +195,6 @@ class sqlite_read_model {
   }
 
  private:
-  struct stop {};
-
   static std::string describe_current() {
     try {
       throw;

@@ -35,5 +35,5 @@ using store = chronicle::memory_store<door::event>;
 #endif
 
 bool is_open(const chronicle::repository<door::aggregate, store>& doors, const std::string& id) {
-  return doors.load(id).state.open;
+  return doors.load(id)->state.open;
 }

@@ -73,6 +73,12 @@ using order_command_error = chronicle::command_error<order_error>;
 static_assert(std::is_same_v<std::variant_alternative_t<0, order_command_error>, order_error>);
 static_assert(boost::mp11::mp_all_of_q<chronicle::store_error,
                                        boost::mp11::mp_bind_front<boost::mp11::mp_contains, order_command_error>>::value);
+// ... then a command to a stream that must exist, and a stream holding another aggregate's event: values too.
+static_assert(std::is_same_v<boost::mp11::mp_at_c<order_command_error, boost::mp11::mp_size<order_command_error>::value - 2>,
+                             chronicle::stream_not_found>);
+static_assert(std::is_same_v<boost::mp11::mp_back<order_command_error>, chronicle::foreign_event>);
+static_assert(boost::mp11::mp_contains<chronicle::load_error, chronicle::foreign_event>::value);
+static_assert(boost::mp11::mp_contains<chronicle::store_error, chronicle::payload_too_large>::value);
 
 template <class Command>
 using executed = decltype(std::declval<order_repository&>().execute(std::string_view{}, std::declval<const Command&>()));
@@ -80,7 +86,8 @@ using executed = decltype(std::declval<order_repository&>().execute(std::string_
 static_assert(std::is_same_v<executed<PlaceOrder>, chronicle::result<chronicle::append_result, order_command_error>>);
 static_assert(std::is_same_v<executed<CancelOrder>, chronicle::result<chronicle::append_result, order_command_error>>);
 
-static_assert(std::is_same_v<decltype(std::declval<const order_repository&>().load(std::string_view{})), chronicle::loaded<order>>);
+static_assert(std::is_same_v<decltype(std::declval<const order_repository&>().load(std::string_view{})),
+                             chronicle::result<chronicle::loaded<order>, chronicle::foreign_event>>);
 static_assert(std::is_same_v<decltype(std::declval<const order_repository&>().load_at_version(std::string_view{}, 1)),
                              chronicle::result<chronicle::loaded<order>, chronicle::load_error>>);
 static_assert(std::is_same_v<decltype(std::declval<const order_repository&>().history(std::string_view{})),

@@ -14,6 +14,7 @@
 
 #include <charconv>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -131,6 +132,10 @@ inline boost::json::value parse_json(std::string_view text, boost::system::error
 /// Parses many documents one after another, reusing one parser and one scratch buffer: reading a
 /// stream of payloads allocates nothing for the trees that fit 4 KiB. A value returned by `parse`
 /// lives until the next call. Not copyable (the resource points into the object).
+///
+/// Each document gets a fresh monotonic resource over the scratch buffer: a released one would keep
+/// the size of its next block, which doubles with every document that overflows, so the memory a
+/// reader asks for stays bounded by the largest document rather than growing with their number.
 class json_reader {
  public:
   explicit json_reader(const boost::json::parse_options& options = {}) : parser_(options, boost::json::storage_ptr(), nullptr, 0) {}
@@ -142,14 +147,15 @@ class json_reader {
     // then the memory it used.
     parser_.reset();
     parser_.handler().number.clear();
-    parser_.handler().st.reset(&resource_);
-    resource_.release();
+    parser_.handler().st.reset(boost::json::storage_ptr());
+    resource_.emplace(scratch_, sizeof scratch_);
+    parser_.handler().st.reset(&*resource_);
     return parse_document(parser_, text, ec);
   }
 
  private:
   unsigned char scratch_[4096];
-  boost::json::monotonic_resource resource_{scratch_, sizeof scratch_};
+  std::optional<boost::json::monotonic_resource> resource_;
   boost::json::basic_parser<exact_json_handler> parser_;
 };
 
