@@ -343,7 +343,10 @@ class sqlite_store {
       const restored_row next = row(i);
       const envelope& r = *next.r;
       auto& version = versions[r.stream_id];
-      if (!restorable(r, i + 1, version, last) || next.payload.size() > reading_.max_payload_size) refuse_restore(i + 1);
+      if (!restorable(r, i + 1, version, last)) refuse_restore(i + 1);
+      if (next.payload.size() > reading_.max_payload_size)
+        throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) + " is " +
+                                    std::to_string(next.payload.size()) + " bytes, over the store's max_payload_size");
       version = r.version;
       last = r.recorded_at;
       insert.reset()

@@ -217,15 +217,20 @@ inline std::int64_t schema_version_of(sqlite3* db) {
 // else is another application's database, refused by reading its header alone. Returns whether the
 // file still needs the mark.
 inline bool claim_file(sqlite3* db) {
-  const std::int64_t application = sqlite_integer(db, "PRAGMA application_id");
-  if (application == sqlite_application_id) return false;
-  const std::int64_t objects = sqlite_integer(db, "SELECT count(*) FROM sqlite_master");
-  const std::int64_t ours = sqlite_integer(
+  // One statement, so one consistent view of a file that another process may be creating right now.
+  sqlite_statement header(
       db,
-      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND ((name = 'events' AND sql LIKE '%event_id BLOB%') "
-      "OR (name = 'checkpoints' AND sql LIKE '%name TEXT PRIMARY KEY, position INTEGER%'))");
-  const bool empty = objects == 0 && sqlite_integer(db, "PRAGMA user_version") == 0;
-  if (application != 0 || (!empty && ours == 0))
+      "SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()), "
+      "(SELECT count(*) FROM sqlite_master), (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+      "((name = 'events' AND sql LIKE '%event_id BLOB%') OR "
+      "(name = 'checkpoints' AND sql LIKE '%name TEXT PRIMARY KEY, position INTEGER%')))");
+  header.step();
+  const std::int64_t application = header.integer(0);
+  const bool empty = header.integer(1) == 0 && header.integer(2) == 0;
+  const bool ours = header.integer(3) > 0;
+  header.reset();
+  if (application == sqlite_application_id) return false;
+  if (application != 0 || (!empty && !ours))
     throw sqlite_foreign_file(
         "chronicle: the file is not empty and not chronicle's (another application's database): refused, "
         "nothing written");
