@@ -196,6 +196,22 @@ TEST_CASE_FIXTURE(fixture, "a reaction re-run after its checkpoint was lost appe
   CHECK(reservation.id != chronicle::derived_event_id(chronicle::reaction_key(cause, "fulfilment", 1), 0));
 }
 
+TEST_CASE_FIXTURE(fixture, "a creating command sent again with its key finds the stream it created, and appends nothing") {
+  chronicle::command_options once;
+  once.idempotency_key = test::new_id();
+  const PlaceOrder order{test::new_id(), "widget", 1, money{1}};
+  const auto first = commands.send(order, once);
+  REQUIRE(first);
+  const auto again = commands.send(order, once);
+  REQUIRE(again);
+  CHECK(again->stream_id == first->stream_id);
+  CHECK(again->appended == first->appended);
+  CHECK(store.head_position() == 1);
+  const auto other = commands.send(order);  // without a key: a new order
+  REQUIRE(other);
+  CHECK(other->stream_id != first->stream_id);
+}
+
 TEST_CASE_FIXTURE(fixture, "a saved checkpoint past the store's end stops the reactor instead of skipping events") {
   chronicle::memory_checkpoint_store checkpoints;
   checkpoints.save("fulfilment", 40);  // saved against another, longer history

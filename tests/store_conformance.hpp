@@ -183,6 +183,25 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     auto next = store.append("s", expected_version::exact(2), {pending<counter_event>(Added{1})});
     REQUIRE(next);
     CHECK(next->position == 3);  // no gap after refused appends
+    // A batch longer than a database's read chunk is recognised whole.
+    std::vector<chronicle::pending_event<counter_event>> long_batch;
+    for (int i = 0; i < 1200; ++i) long_batch.push_back(pending<counter_event>(Added{i}, test::new_id()));
+    const auto long_first = store.append("long", expected_version::no_stream(), long_batch);
+    REQUIRE(long_first);
+    const auto long_again = store.append("long", expected_version::any(), long_batch);
+    REQUIRE(long_again);
+    CHECK(*long_again == *long_first);
+    CHECK(store.head_position() == 1203);
+  }
+
+  SUBCASE("a global read also delivers what its callback appends") {
+    REQUIRE(store.append("s", expected_version::any(), {pending<counter_event>(Added{1})}));
+    std::vector<std::uint64_t> positions;
+    store.read_all(1, [&](const auto& r) {
+      positions.push_back(r.position);
+      if (r.position < 3) REQUIRE(store.append("t", expected_version::any(), {pending<counter_event>(Added{2})}));
+    });
+    CHECK(positions == std::vector<std::uint64_t>{1, 2, 3});
   }
 
   SUBCASE("bad input has a defined outcome") {
@@ -270,6 +289,15 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     CHECK(counters.execute("e", counter::Add{2}, given).value() == chronicle::append_result{1, 4, 1});
     CHECK(counters.history("e").at(0).id == ids[0]);
     CHECK(store.head_position() == 4);
+    // Fewer ids than events: the rest derive from the first, so a re-send is recognised whole.
+    const chronicle::event_id one[] = {test::new_id()};
+    chronicle::command_options partly;
+    partly.event_ids = one;
+    const auto two = counters.execute("f", counter::AddThenDouble{1}, partly);
+    REQUIRE(two);
+    CHECK(counters.execute("f", counter::AddThenDouble{1}, partly).value() == *two);
+    CHECK(counters.history("f").at(1).id == chronicle::derived_event_id(one[0], 1));
+    CHECK(store.head_position() == 6);
   }
 
   SUBCASE("snapshots over any store: only the delta is replayed; another schema's snapshot is ignored") {

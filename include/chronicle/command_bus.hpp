@@ -8,6 +8,7 @@
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/uuid.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
@@ -75,6 +76,12 @@ std::string select_stream(const Selector& select, const Command& command) {
     return std::string(std::string_view(id));
 }
 
+// The stream id a `new_stream` command with chosen event ids creates: a UUID derived from its first
+// event id, the same whenever it is sent again.
+inline std::string stream_for(const event_id& first) {
+  return boost::uuids::to_string(boost::uuids::name_generator_sha1(first)("stream", 6));
+}
+
 }  // namespace detail
 
 /// @brief A route that executes `Command` on an aggregate through `Repository`.
@@ -88,7 +95,9 @@ class aggregate_route {
   auto operator()(const Command& command, command_options options) const {
     std::string stream;
     if constexpr (std::is_same_v<Selector, new_stream_t>) {
-      stream = repository_->new_stream_id();
+      // A command sent again with the same ids must find the stream the first send created.
+      const event_id chosen = detail::chosen_event_id(options, 0);
+      stream = chosen.is_nil() ? repository_->new_stream_id() : detail::stream_for(chosen);
     } else if constexpr (detail::is_existing_stream<Selector>::value) {
       stream = detail::select_stream(select_.select, command);
       options.must_exist = true;

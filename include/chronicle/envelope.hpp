@@ -56,7 +56,7 @@ struct recorded_event : envelope {
 /// was recorded at and its payload (JSON) as recorded, never upcast. Exports and imports move these,
 /// so a history keeps its original facts from one durable store to another.
 struct encoded_record : envelope {
-  std::string type;
+  std::string event_name;  ///< the event's stable name, as `event_name(e)` gives it
   std::uint32_t schema_version = 0;
   std::string payload;
 };

@@ -47,13 +47,13 @@ inline std::string describe(const import_error& e) {
 
 namespace detail {
 
-// A store that keeps events as recorded (`read_all_encoded`, `restore(encoded records)`): dumps move
-// its payloads and schema versions untouched.
+// Stores that keep events as recorded: exports read their rows as stored (`read_all_encoded`), and
+// imports hand them the payloads and schema versions untouched (`restore(encoded records)`).
 template <class Store>
-concept keeps_encoded_events = requires(const Store& cs, Store& s, std::vector<encoded_record> records) {
-  cs.read_all_encoded(std::uint64_t{1}, [](const encoded_record&) { return true; });
-  s.restore(records);
-};
+concept reads_encoded_events =
+    requires(const Store& s) { s.read_all_encoded(std::uint64_t{1}, [](const encoded_record&) { return true; }); };
+template <class Store>
+concept restores_encoded_events = requires(Store& s, std::vector<encoded_record> records) { s.restore(records); };
 
 // One line of a dump: the envelope's members, then the type, schema version and data that `event`
 // writes into the object.
@@ -112,12 +112,12 @@ std::uint64_t export_json_lines(const Store& store, std::ostream& out) {
   const std::uint64_t head = store.head_position();
   out << R"({"format":"chronicle-events","format_version":1,"events":)" << head << "}\n";
   std::uint64_t written = 0;
-  if constexpr (detail::keeps_encoded_events<Store>) {
+  if constexpr (detail::reads_encoded_events<Store>) {
     detail::json_reader reader(detail::strings_as_bytes());
     store.read_all_encoded(1, [&](const encoded_record& r) {
       if (r.position > head) return false;
       detail::write_line(out, r, [&](boost::json::object& object) {
-        object["type"] = std::string_view(r.type);
+        object["type"] = std::string_view(r.event_name);
         object["schema_version"] = r.schema_version;
         boost::system::error_code ec;
         object["data"] = reader.parse(r.payload, ec);
@@ -175,7 +175,7 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
   auto fail = [&](std::string message) { return import_error{line_number, std::move(message), std::nullopt}; };
 
   std::uint64_t promised = 0;
-  constexpr bool encoded = detail::keeps_encoded_events<Store>;
+  constexpr bool encoded = detail::restores_encoded_events<Store>;
   std::vector<std::conditional_t<encoded, encoded_record, record>> records;
   detail::string_map<std::uint64_t> versions;
   boost::unordered_flat_set<event_id, detail::uuid_hash> ids;
@@ -229,7 +229,7 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
       return import_error{line_number, "the event does not decode", std::move(error)};
     }
     if constexpr (encoded) {
-      r.type = std::move(type);
+      r.event_name = std::move(type);
       r.schema_version = schema_version;
       r.payload = boost::json::serialize(*data);
     } else {
@@ -257,7 +257,11 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
                                          std::to_string(promised) + " events its header promises (truncated?)",
                         std::nullopt};
   const std::uint64_t count = records.size();
-  store.restore(std::move(records));
+  try {
+    store.restore(std::move(records));
+  } catch (const std::invalid_argument& refused) {  // what only the store checks (its payload limit, say)
+    return import_error{0, refused.what(), std::nullopt};
+  }
   return result<std::uint64_t, import_error>(in_place_value, count);
 }
 

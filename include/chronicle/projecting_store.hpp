@@ -88,6 +88,15 @@ class projecting_store {
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const { return store_->stream_version(stream); }
   [[nodiscard]] std::uint64_t head_position() const { return store_->head_position(); }
 
+  /// @brief Forwarded when the inner store has it, so an export through this store writes events as
+  /// recorded.
+  template <class F>
+  std::size_t read_all_encoded(std::uint64_t from, F&& f) const
+    requires requires(const Store& s) { s.read_all_encoded(from, f); }
+  {
+    return store_->read_all_encoded(from, std::forward<F>(f));
+  }
+
   /// @brief Forwarded when the inner store has it, so repeated commands are answered by their first result.
   [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const
     requires requires(const Store& s, const event_id& e) { s.find_event(e); }

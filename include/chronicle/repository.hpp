@@ -46,8 +46,9 @@ struct command_options {
   event_id causation_id{};
   /// Refuse with `stream_not_found` when the stream has no events (commands to existing aggregates).
   bool must_exist = false;
-  /// Ids for the command's events, in order (the caller keeps them alive for the call). Events past
-  /// the span's end get ids from `idempotency_key`, or random ones.
+  /// Ids for the command's events, in order; the caller keeps them alive for the call. Events past the
+  /// span's end get ids derived from `idempotency_key` if set, else from the span's first id, so a
+  /// re-send is recognised whole.
   std::span<const event_id> event_ids{};
   /// When not nil, the command's `i`-th event gets the id `derived_event_id(idempotency_key, i)`: sending
   /// the same command with the same key again appends nothing and returns the first send's result
@@ -56,7 +57,8 @@ struct command_options {
 };
 
 /// @brief Why a command failed: the domain's own error first, then what the store refused, then
-/// `stream_not_found` for a command that needs an existing stream.
+/// `stream_not_found` for a command that needs an existing stream, last `foreign_event` for a stream
+/// that holds an event the aggregate does not know.
 template <class DomainError>
 using command_error =
     boost::mp11::mp_push_back<boost::mp11::mp_push_front<store_error, DomainError>, stream_not_found, foreign_event>;
@@ -66,6 +68,8 @@ namespace detail {
 inline event_id chosen_event_id(const command_options& options, std::size_t index) {
   if (index < options.event_ids.size()) return options.event_ids[index];
   if (!options.idempotency_key.is_nil()) return derived_event_id(options.idempotency_key, index);
+  if (!options.event_ids.empty() && !options.event_ids.front().is_nil())
+    return derived_event_id(options.event_ids.front(), index);
   return {};
 }
 
@@ -103,16 +107,17 @@ using default_snapshot_store_t =
     std::conditional_t<Aggregate::snapshot_policy::enabled, memory_snapshot_store<typename Aggregate::state_type>,
                        no_snapshots<typename Aggregate::state_type>>;
 
-/// @brief Loads and saves one kind of aggregate through any `event_store` and `snapshot_store`.
-///
-/// Thread safety: a repository may be shared by threads; it holds no state of its own beyond an id
-/// generator, and correctness under concurrency comes from the store's expected-version check.
 namespace detail {
 template <class T>
 struct is_aggregate : std::false_type {};
 template <class State, class Events, class... Policies>
 struct is_aggregate<aggregate<State, Events, Policies...>> : std::true_type {};
 }  // namespace detail
+
+/// @brief Loads and saves one kind of aggregate through any `event_store` and `snapshot_store`.
+///
+/// Thread safety: a repository may be shared by threads; it holds no state of its own beyond an id
+/// generator, and correctness under concurrency comes from the store's expected-version check.
 
 template <class Aggregate, event_store Store, class Snapshots = default_snapshot_store_t<Aggregate>>
 class repository {
@@ -224,15 +229,15 @@ class repository {
     using error_type = command_error<typename decision_type::error_type>;
     using result_type = result<append_result, error_type>;
 
-    // A command whose events were recorded by an earlier send (same ids): its result, not a new
-    // decision on the state that the first send changed.
-    if (auto replayed = detail::recorded_command(*store_, stream, options)) {
-      if (*replayed) return result_type(**replayed);
-      return result_type(in_place_error,
-                         std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(*replayed).error()));
-    }
     const unsigned retries = options.max_retries.value_or(Aggregate::concurrency_policy::max_retries);
     for (unsigned attempt = 0;; ++attempt) {
+      // A command whose events an earlier send recorded (same ids; or an overlapping send that won the
+      // race this attempt lost): its result, not a new decision on the state that send changed.
+      if (auto replayed = detail::recorded_command(*store_, stream, options)) {
+        if (*replayed) return result_type(**replayed);
+        return result_type(in_place_error,
+                           std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(*replayed).error()));
+      }
       auto [current, snapshot_version, foreign] = load_latest(stream);
       if (foreign) return result_type(in_place_error, std::move(*foreign));
       if (options.must_exist && current.version == 0)
@@ -275,9 +280,8 @@ class repository {
     return chosen.is_nil() ? ids_() : chosen;
   }
 
-  // A snapshot is used only if it was taken by this state schema and lies within the stream as it is
-  // (a snapshot ahead of its stream, say from another store, would be a state the events never built).
-  // The stream's snapshot if this state schema wrote it and it is at most `at_most`; `stale` learns
+  // The stream's snapshot if this state schema wrote it and it is at most `at_most` (a snapshot ahead
+  // of its stream, say from another store, would be a state the events never built); `stale` learns
   // whether one of another schema was there.
   std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most,
                                                       bool* stale = nullptr) const {

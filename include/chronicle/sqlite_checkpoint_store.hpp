@@ -21,11 +21,13 @@ class sqlite_checkpoint_store {
   explicit sqlite_checkpoint_store(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
     detail::open_schema(connection_);
-    load_ = {db_, "SELECT position FROM checkpoints WHERE name = ?1"};
-    save_ = {db_,
-             "INSERT INTO checkpoints (name, position) VALUES (?1, ?2) "
-             "ON CONFLICT (name) DO UPDATE SET position = excluded.position"};
-    erase_ = {db_, "DELETE FROM checkpoints WHERE name = ?1"};
+    detail::while_busy(connection_, [&] {
+      load_ = {db_, "SELECT position FROM checkpoints WHERE name = ?1"};
+      save_ = {db_,
+               "INSERT INTO checkpoints (name, position) VALUES (?1, ?2) "
+               "ON CONFLICT (name) DO UPDATE SET position = excluded.position"};
+      erase_ = {db_, "DELETE FROM checkpoints WHERE name = ?1"};
+    });
   }
   sqlite_checkpoint_store(const sqlite_checkpoint_store&) = delete;
   sqlite_checkpoint_store& operator=(const sqlite_checkpoint_store&) = delete;

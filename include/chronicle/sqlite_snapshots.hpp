@@ -21,13 +21,15 @@ class sqlite_stored_snapshots {
   explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
     detail::open_schema(connection_);
-    save_ = {db_,
-             "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
-             "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
-             "schema_version = excluded.schema_version, payload = excluded.payload "
-             "WHERE snapshots.version <= excluded.version OR snapshots.schema_version <> excluded.schema_version"};
-    load_ = {db_, "SELECT version, schema_version, payload FROM snapshots WHERE stream_id = ?1"};
-    erase_ = {db_, "DELETE FROM snapshots WHERE stream_id = ?1"};
+    detail::while_busy(connection_, [&] {
+      save_ = {db_,
+               "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
+               "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "
+               "schema_version = excluded.schema_version, payload = excluded.payload "
+               "WHERE snapshots.version <= excluded.version OR snapshots.schema_version <> excluded.schema_version"};
+      load_ = {db_, "SELECT version, schema_version, payload FROM snapshots WHERE stream_id = ?1"};
+      erase_ = {db_, "DELETE FROM snapshots WHERE stream_id = ?1"};
+    });
   }
   sqlite_stored_snapshots(const sqlite_stored_snapshots&) = delete;
   sqlite_stored_snapshots& operator=(const sqlite_stored_snapshots&) = delete;
@@ -35,24 +37,22 @@ class sqlite_stored_snapshots {
   void save(std::string_view stream, const stored_snapshot& snap) {
     std::lock_guard lock(mutex_);
     save_.reset().bind_blob(1, stream).bind(2, snap.version).bind(3, static_cast<std::int64_t>(snap.schema_version)).bind_text(4, snap.payload);
+    detail::reset_on_exit done(save_);
     save_.step();
-    save_.reset();
   }
   [[nodiscard]] std::optional<stored_snapshot> load(std::string_view stream) const {
     std::lock_guard lock(mutex_);
     load_.reset().bind_blob(1, stream);
-    std::optional<stored_snapshot> out;
-    if (load_.step())
-      out = stored_snapshot{static_cast<std::uint64_t>(load_.integer(0)), static_cast<std::uint32_t>(load_.integer(1)),
-                            std::string(load_.text(2))};
-    load_.reset();
-    return out;
+    detail::reset_on_exit done(load_);
+    if (!load_.step()) return std::nullopt;
+    return stored_snapshot{static_cast<std::uint64_t>(load_.integer(0)), static_cast<std::uint32_t>(load_.integer(1)),
+                           std::string(load_.text(2))};
   }
   void erase(std::string_view stream) {
     std::lock_guard lock(mutex_);
     erase_.reset().bind_blob(1, stream);
+    detail::reset_on_exit done(erase_);
     erase_.step();
-    erase_.reset();
   }
 
  private:

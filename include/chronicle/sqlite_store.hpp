@@ -141,7 +141,7 @@ class sqlite_store {
         std::max<std::uint64_t>(from_position, 1), 5,
         [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
         [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); },
-        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.position; });
+        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.position; }, true);
   }
 
   /// @brief As `read_all`, calling `f(const encoded_record&)` with each event as recorded: its schema
@@ -154,12 +154,12 @@ class sqlite_store {
         [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
         [&](encoded_record& r, const detail::sqlite_statement& s, codec_reader&) {
           fill_envelope(r, s, {});
-          r.type.assign(s.text(3));
+          r.event_name.assign(s.text(3));
           r.schema_version = static_cast<std::uint32_t>(s.integer(4));
           r.payload.assign(s.text(5));
         },
         [&](const encoded_record& r) { return detail::deliver(f, r); },
-        [](const encoded_record& r) { return r.position; });
+        [](const encoded_record& r) { return r.position; }, true);
   }
 
   /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore),
@@ -185,12 +185,12 @@ class sqlite_store {
     codec_reader codec(reading_);
     for (std::size_t i = 0; i < records.size(); ++i) {
       const auto& r = records[i];
-      if (auto decoded = codec.decode(r.type, r.schema_version, r.payload); !decoded)
+      if (auto decoded = codec.decode(r.event_name, r.schema_version, r.payload); !decoded)
         throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) +
                                     " does not decode: " + describe(decoded.error()));
     }
     restore_rows(records.size(), [&](std::size_t i) {
-      return restored_row{&records[i], records[i].type, records[i].schema_version, records[i].payload};
+      return restored_row{&records[i], records[i].event_name, records[i].schema_version, records[i].payload};
     });
   }
 
@@ -237,6 +237,7 @@ class sqlite_store {
     const std::uint64_t current = version_locked(stream);
     if (!batch.front().id.is_nil()) {
       auto& find = statement(find_id).reset().bind(1, batch.front().id);
+      detail::reset_on_exit done(find);
       if (find.step()) {
         const auto position = static_cast<std::uint64_t>(find.integer(0));
         const std::string recorded_stream(find.blob(1));
@@ -404,24 +405,20 @@ class sqlite_store {
 
   std::uint64_t version_locked(std::string_view stream) const {
     auto& s = statement(stream_version_of).reset().bind_blob(1, stream);
+    detail::reset_on_exit done(s);
     s.step();
-    const auto v = static_cast<std::uint64_t>(s.integer(0));
-    s.reset();
-    return v;
+    return static_cast<std::uint64_t>(s.integer(0));
   }
   std::uint64_t head_locked() const {
     auto& s = statement(head).reset();
+    detail::reset_on_exit done(s);
     s.step();
-    const auto v = static_cast<std::uint64_t>(s.integer(0));
-    s.reset();
-    return v;
+    return static_cast<std::uint64_t>(s.integer(0));
   }
   clock::time_point last_recorded_locked() const {
     auto& s = statement(last_time).reset();
-    clock::time_point t{};
-    if (s.step()) t = from_nanos(s.integer(0));
-    s.reset();
-    return t;
+    detail::reset_on_exit done(s);
+    return s.step() ? from_nanos(s.integer(0)) : clock::time_point{};
   }
 
   // The batch's first id is recorded: the original result if it is this very batch at this place.
@@ -443,12 +440,18 @@ class sqlite_store {
 
   template <class F>
   void read_locked_stream(std::string_view stream, std::uint64_t from, F&& f) const {
-    auto& s = statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
-    while (s.step())
-      if (!f(s.id(2), static_cast<std::uint64_t>(s.integer(0)))) break;
-    s.reset();
+    for (;;) {  // chunk after chunk: a replayed batch may be longer than one
+      auto& s = statement(select_stream).reset().bind_blob(1, stream).bind(2, from);
+      detail::reset_on_exit done(s);
+      std::size_t rows = 0;
+      while (s.step()) {
+        ++rows;
+        if (!f(s.id(2), static_cast<std::uint64_t>(s.integer(0)))) return;
+        from = static_cast<std::uint64_t>(s.integer(1)) + 1;
+      }
+      if (rows < chunk_rows) return;
+    }
   }
-
 
   // The event in columns `first` (type), `first + 1` (schema version) and `first + 2` (payload).
   static Set decode(const detail::sqlite_statement& s, int first, codec_reader& codec, std::string_view stream,
@@ -482,20 +485,24 @@ class sqlite_store {
   // Reads a chunk of rows (up to 512, or 1 MiB of payload in column `payload`) into `Row`s under the
   // mutex, then delivers them without it, until done or stopped; the rows are reused from one chunk
   // to the next.
+  //
+  // With `to_the_end`, a chunk that was not full is followed by one more query, until one finds
+  // nothing: the global order's readers also get the events appended while they were called (a
+  // reactor's own commands' events, in the same catch-up).
   template <class Row, class Query, class Fill, class Deliver, class Key>
   std::size_t read_chunks(std::uint64_t from, int payload, Query&& query, Fill&& fill_row, Deliver&& deliver,
-                          Key&& key) const {
+                          Key&& key, bool to_the_end = false) const {
     std::size_t seen = 0;
     std::vector<Row> chunk;
     codec_reader codec(reading_);
     while (from <= max_key) {  // beyond it lies nothing (and it would bind as a negative number)
       std::size_t rows = 0;
+      std::size_t bytes = 0;
       bool full = false;
       {
         std::lock_guard lock(mutex_);
         auto& s = query(from);
         detail::reset_on_exit done(s);
-        std::size_t bytes = 0;
         while (!full && s.step()) {
           if (rows == chunk.size()) chunk.emplace_back();
           fill_row(chunk[rows++], s, codec);
@@ -507,8 +514,11 @@ class sqlite_store {
         ++seen;
         if (!deliver(chunk[i])) return seen;
       }
-      if (!full) return seen;
+      if (rows == 0 || (!full && !to_the_end)) return seen;
       from = key(chunk[rows - 1]) + 1;
+      // Rows keep their strings' storage for the next chunk, unless large events grew it: then they
+      // go, so what a read holds stays about one chunk's payload.
+      if (bytes >= chunk_bytes) chunk.clear();
     }
     return seen;
   }

@@ -6,7 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -22,7 +24,7 @@ namespace detail {
   throw sqlite_error("chronicle: " + what + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
 }
 
-// Owns one prepared statement; resets it on every use.
+// Owns one prepared statement; callers reset it before each use (`reset()`) and after (`reset_on_exit`).
 class sqlite_statement {
  public:
   sqlite_statement() = default;
@@ -129,7 +131,10 @@ inline std::int64_t sqlite_integer(sqlite3* db, std::string_view sql) {
 // checked first (`claim_file`), and only then is it switched to WAL.
 class sqlite_connection {
  public:
-  sqlite_connection(const std::string& path, const sqlite_options& options) : timeout_(options.busy_timeout) {
+  sqlite_connection(const std::string& path, const sqlite_options& options)
+      // Clamped to what SQLite's busy handler takes (an int of milliseconds, about 24 days): a longer
+      // or "endless" timeout waits that long, a negative one not at all.
+      : timeout_(std::clamp<std::chrono::milliseconds::rep>(options.busy_timeout.count(), 0, INT_MAX)) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK) {
       const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -137,7 +142,7 @@ class sqlite_connection {
       throw sqlite_error("chronicle: cannot open '" + path + "': " + message, SQLITE_CANTOPEN);
     }
     try {
-      sqlite3_busy_timeout(db_, static_cast<int>(options.busy_timeout.count()));
+      sqlite3_busy_timeout(db_, static_cast<int>(timeout_.count()));
       sqlite_exec(db_, options.sync == sqlite_options::synchronous::full     ? "PRAGMA synchronous=FULL"
                        : options.sync == sqlite_options::synchronous::normal ? "PRAGMA synchronous=NORMAL"
                                                                              : "PRAGMA synchronous=OFF");
@@ -158,9 +163,10 @@ class sqlite_connection {
   std::chrono::milliseconds timeout_;
 };
 
-// Runs `f` again while SQLite reports the database busy or locked, until the busy timeout has passed.
-// SQLite's busy handler covers most waits, but not all of those while a file is being created (a
-// journal-mode change, the schema read during another connection's recovery): those fail at once.
+// Runs `f` again while SQLite reports the database busy or locked, until the busy timeout has passed
+// (an attempt that started before then may itself wait up to the timeout in SQLite's busy handler).
+// That handler covers most waits, but not all of those while a file is being created (a journal-mode
+// change, the schema read during another connection's recovery): those fail at once.
 template <class F>
 decltype(auto) while_busy(const sqlite_connection& connection, F&& f) {
   const auto deadline = std::chrono::steady_clock::now() + connection.busy_timeout();
@@ -203,6 +209,11 @@ inline constexpr int sqlite_schema_version = 2;
 // chronicle's mark in the file header (`PRAGMA application_id`): "CHRN".
 inline constexpr std::int64_t sqlite_application_id = 0x4348524E;
 
+// Marks the file as chronicle's; inside the transaction that creates its tables.
+inline void mark_file(sqlite3* db) {
+  sqlite_exec(db, ("PRAGMA application_id = " + std::to_string(sqlite_application_id)).c_str());
+}
+
 // The file's schema version; refuses one newer than this code's.
 inline std::int64_t schema_version_of(sqlite3* db) {
   const std::int64_t found = sqlite_integer(db, "PRAGMA user_version");
@@ -213,27 +224,32 @@ inline std::int64_t schema_version_of(sqlite3* db) {
 }
 
 // Whether the file is chronicle's: marked with our application id, or empty (a new file), or written
-// before the mark existed (application id 0 with chronicle's events or checkpoints table). Anything
-// else is another application's database, refused by reading its header alone. Returns whether the
-// file still needs the mark.
+// before the mark existed (application id 0, and chronicle's events table at schema version 1 or 2, or
+// the checkpoints table a read model's own file had). Anything else is another application's
+// database, refused by reading its header alone; the connection then closes without checkpointing
+// the file's WAL, so its bytes stay as they were. Returns whether the file still needs the mark.
 inline bool claim_file(sqlite3* db) {
   // One statement, so one consistent view of a file that another process may be creating right now.
   sqlite_statement header(
       db,
       "SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()), "
       "(SELECT count(*) FROM sqlite_master), (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-      "((name = 'events' AND sql LIKE '%event_id BLOB%') OR "
-      "(name = 'checkpoints' AND sql LIKE '%name TEXT PRIMARY KEY, position INTEGER%')))");
+      "((name = 'events' AND sql LIKE '%(position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, version INTEGER "
+      "NOT NULL, event_id BLOB NOT NULL UNIQUE, type TEXT NOT NULL, schema_version INTEGER NOT NULL, payload TEXT%') "
+      "OR (name = 'checkpoints' AND sql LIKE '%(name TEXT PRIMARY KEY, position INTEGER NOT NULL)')))");
   header.step();
   const std::int64_t application = header.integer(0);
-  const bool empty = header.integer(1) == 0 && header.integer(2) == 0;
-  const bool ours = header.integer(3) > 0;
+  const std::int64_t version = header.integer(1);
+  const bool empty = version == 0 && header.integer(2) == 0;
+  const bool ours = header.integer(3) > 0 && version >= 0 && version <= sqlite_schema_version;
   header.reset();
   if (application == sqlite_application_id) return false;
-  if (application != 0 || (!empty && !ours))
+  if (application != 0 || (!empty && !ours)) {
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     throw sqlite_foreign_file(
         "chronicle: the file is not empty and not chronicle's (another application's database): refused, "
         "nothing written");
+  }
   return true;
 }
 
@@ -243,7 +259,10 @@ inline void use_wal(sqlite3* db) {
   sqlite_statement mode(db, "PRAGMA journal_mode");
   if (mode.step() && mode.text(0) == "wal") return;
   mode.reset();
-  sqlite_exec(db, "PRAGMA journal_mode=WAL");
+  sqlite_statement change(db, "PRAGMA journal_mode=WAL");
+  // SQLite answers with the mode the file is in: not WAL means another connection held it.
+  if (!change.step() || change.text(0) != "wal")
+    throw sqlite_error("chronicle: SQLite: the file could not be switched to WAL", SQLITE_BUSY);
 }
 
 // Opens the file for the event store, snapshots and checkpoints: claims it, switches it to WAL and
@@ -256,7 +275,7 @@ inline void open_schema(const sqlite_connection& connection) {
     use_wal(db);
     sqlite_transaction tx(db);  // several processes may create the file at once
     // Again under the write lock: another process may have created or upgraded it meanwhile.
-    if (claim_file(db)) sqlite_exec(db, "PRAGMA application_id = 1128813134");  // sqlite_application_id
+    if (claim_file(db)) mark_file(db);
     if (schema_version_of(db) != sqlite_schema_version) {
       sqlite_exec(db,
                   "CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream_id BLOB NOT NULL, "
@@ -267,7 +286,7 @@ inline void open_schema(const sqlite_connection& connection) {
                   "CREATE TABLE IF NOT EXISTS snapshots (stream_id BLOB PRIMARY KEY, version INTEGER NOT NULL, "
                   "schema_version INTEGER NOT NULL, payload TEXT NOT NULL)");
       sqlite_exec(db, "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
-      sqlite_exec(db, "PRAGMA user_version = 2");
+      sqlite_exec(db, ("PRAGMA user_version = " + std::to_string(sqlite_schema_version)).c_str());
     }
     tx.commit();
   });
@@ -283,7 +302,7 @@ void open_read_model_file(const sqlite_connection& connection, Create&& create) 
     schema_version_of(db);
     use_wal(db);
     sqlite_transaction tx(db);
-    if (claim_file(db)) sqlite_exec(db, "PRAGMA application_id = 1128813134");  // sqlite_application_id
+    if (claim_file(db)) mark_file(db);
     sqlite_exec(db, "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)");
     create();
     tx.commit();
