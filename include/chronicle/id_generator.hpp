@@ -1,6 +1,7 @@
 #pragma once
 /// @file
-/// @brief Random (version 4) event ids from Boost.Uuid, safe to share between threads.
+/// @brief Event ids: random ones (version 4, from Boost.Uuid, safe to share between threads), and ids
+/// derived from an idempotency key (version 5), the same on every run.
 #include <chronicle/envelope.hpp>
 
 #include <boost/uuid/name_generator_sha1.hpp>

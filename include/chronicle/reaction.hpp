@@ -62,14 +62,12 @@ class sender {
 /// Given a `checkpoint_slot`, it starts from the saved checkpoint and saves it after each event it
 /// reacts to (and at the end of each catch-up), so a restarted process goes on where the last one
 /// stopped. A crash between an event's commands and the save re-runs that event's handler on restart:
-/// delivery is at least once, but the re-run's commands carry the event ids of the first run (below),
-/// so the store records nothing twice. Effects outside the store (a mail, a payment) need their own
-/// idempotency. A
-/// saved checkpoint past the store's newest event stops the reactor (`failure()`) before it reads.
-///
-/// The reaction's name (the checkpoint slot's name, else a `static constexpr std::string_view name`
-/// member of `Reaction`) makes its commands' event ids deterministic (see `sender`), so such a re-run
-/// records nothing twice. An unnamed reaction in memory sends with random ids: it never re-runs.
+/// delivery is at least once, but the re-run's commands carry the event ids of the first run, so the
+/// store records nothing twice: the reaction's name (the checkpoint slot's name, else a
+/// `static constexpr std::string_view name` member of `Reaction`) makes them deterministic (see
+/// `sender`). An unnamed reaction in memory sends with random ids: it never re-runs. Effects outside
+/// the store (a mail, a payment) need their own idempotency. A saved checkpoint past the store's
+/// newest event stops the reactor (`failure()`) before it reads.
 template <class Reaction, class Bus>
 class reactor {
   static_assert(detail::check_when_handlers<Reaction, sender<Bus>>::value);

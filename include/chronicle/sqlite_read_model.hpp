@@ -9,6 +9,7 @@
 
 #include <boost/uuid/uuid_io.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <limits>
@@ -187,7 +188,7 @@ class sqlite_read_model {
     return checkpoint();
   }
 
-  /// @brief Runs `f(sqlite_writer&)` in a transaction of its own: for queries and tests.
+  /// @brief Runs `f(sqlite_writer&)` under the model's lock, between its transactions: for queries and tests.
   template <class F>
   decltype(auto) read(F&& f) {
     std::lock_guard lock(mutex_);
