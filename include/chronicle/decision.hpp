@@ -29,6 +29,15 @@ struct no_error {
   friend constexpr bool operator==(no_error, no_error) noexcept { return true; }
 };
 
+// GCC 12 reports small_vector's move constructor, inlined into decision's implicit one, as reading past
+// the single inline element (-Wstringop-overread, once optimising). A false positive: that copy runs
+// only while the events sit in the inline slot, so it copies at most one. Diagnostics for inlined code
+// honour a pragma at any function they were inlined from; the implicit move constructor's location is
+// `class decision`, so the suppression spans the class and no more.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 template <class Error, class... Events>
 class decision {
   static_assert(sizeof...(Events) > 0, "chronicle: a decision lists the event types it may emit");
@@ -83,6 +92,9 @@ class decision {
   // One inline slot: most commands emit a single event, and then no allocation happens.
   boost::container::small_vector<event_type, 1> events_;
 };
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+#pragma GCC diagnostic pop
+#endif
 
 namespace detail {
 template <class T>

@@ -35,7 +35,7 @@ int main() {
   const bool first = counters.execute("c-1", counter::Increment{}).has_value();
   const bool second = counters.execute("c-1", counter::Increment{}).has_value();
   const bool third = counters.execute("c-1", counter::Increment{}).has_value();  // over the limit
-  const auto loaded = counters.load("c-1");
+  const auto loaded = counters.load("c-1").value();
 
   const bool ok = first && second && !third && loaded.state.value == 2 && loaded.version == 2;
   std::cout << "add_subdirectory consumer: counter at " << loaded.state.value << ", version " << loaded.version
