@@ -20,8 +20,7 @@ class sqlite_checkpoint_store {
  public:
   explicit sqlite_checkpoint_store(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
-    detail::open_schema(connection_);
-    detail::while_busy(connection_, [&] {
+    detail::open_tables(connection_, [&] {
       load_ = {db_, "SELECT position FROM checkpoints WHERE name = ?1"};
       save_ = {db_,
                "INSERT INTO checkpoints (name, position) VALUES (?1, ?2) "

@@ -20,8 +20,7 @@ class sqlite_stored_snapshots {
  public:
   explicit sqlite_stored_snapshots(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
-    detail::open_schema(connection_);
-    detail::while_busy(connection_, [&] {
+    detail::open_tables(connection_, [&] {
       save_ = {db_,
                "INSERT INTO snapshots (stream_id, version, schema_version, payload) VALUES (?1, ?2, ?3, ?4) "
                "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, "

@@ -81,8 +81,7 @@ class sqlite_store {
   explicit sqlite_store(const std::string& path, sqlite_options options = {})
       : connection_(path, options), db_(connection_.get()) {
     reading_.max_payload_size = options.max_payload_size;
-    detail::open_schema(connection_);
-    detail::while_busy(connection_, [&] { prepare(); });
+    detail::open_tables(connection_, [&] { prepare(); });
   }
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;

@@ -292,6 +292,15 @@ inline void open_schema(const sqlite_connection& connection) {
   });
 }
 
+// Opens the file for a class that keeps its statements prepared: the schema as `open_schema` makes
+// it, then `prepare()`, which may also meet a busy file (its schema read during another connection's
+// recovery).
+template <class Prepare>
+void open_tables(const sqlite_connection& connection, Prepare&& prepare) {
+  open_schema(connection);
+  while_busy(connection, prepare);
+}
+
 // Opens a read model's file: claims it, switches it to WAL and runs `create` (the checkpoints table
 // and the projection's own) in one transaction, waiting while another connection holds it.
 template <class Create>
