@@ -235,8 +235,8 @@ class postgres_store {
   // $5 on the query's own parameters), in `key` order, ending at 512 rows or once the payloads before
   // a row reach 1 MiB.
   static std::string chunk(const std::string& q, const char* columns, const char* where, const char* key) {
-    return std::string("SELECT ") + columns + " FROM (SELECT " + columns + ", sum(octet_length(payload::text)) OVER (ORDER BY " +
-           key + " ROWS UNBOUNDED PRECEDING) - octet_length(payload::text) AS before FROM " + q + ".events WHERE " + where +
+    return std::string("SELECT ") + columns + " FROM (SELECT " + columns + ", sum(payload_size) OVER (ORDER BY " + key +
+           " ROWS UNBOUNDED PRECEDING) - payload_size AS before FROM " + q + ".events WHERE " + where +
            " ORDER BY " + key + " LIMIT $3) c WHERE c.before < $4 ORDER BY " + key;
   }
 

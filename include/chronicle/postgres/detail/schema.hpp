@@ -48,7 +48,9 @@ inline std::string postgres_schema_sql(const std::string& q) {
          "CREATE TABLE " + q + ".events (position bigint PRIMARY KEY, stream_id bytea NOT NULL, "
          "version bigint NOT NULL, event_id uuid NOT NULL UNIQUE, type text NOT NULL, schema_version integer NOT NULL, "
          "payload json NOT NULL, correlation_id uuid NOT NULL, causation_id uuid NOT NULL, "
-         "recorded_at timestamptz NOT NULL, UNIQUE (stream_id, version));\n"
+         "recorded_at timestamptz NOT NULL, "
+         // Kept beside the payload so that a read's chunk can stop at 1 MiB without reading payloads.
+         "payload_size integer GENERATED ALWAYS AS (octet_length(payload::text)) STORED, UNIQUE (stream_id, version));\n"
          "CREATE TABLE " + q + ".snapshots (stream_id bytea PRIMARY KEY, version bigint NOT NULL, "
          "schema_version integer NOT NULL, payload json NOT NULL);\n"
          "CREATE TABLE " + q + ".checkpoints (name bytea PRIMARY KEY, position bigint NOT NULL);\n"
