@@ -7,10 +7,7 @@
 #include "postgres_support.hpp"
 #include "store_conformance.hpp"
 
-#include <atomic>
-#include <set>
-#include <thread>
-#include <vector>
+#include <string>
 
 namespace {
 
@@ -102,42 +99,6 @@ TEST_CASE("an unreachable server is a connection error with libpq's message") {
   } catch (const chronicle::postgres_connection_error& e) {
     CHECK(std::string(e.what()).find("/nonexistent-directory") != std::string::npos);
   }
-}
-
-TEST_CASE("one store object shared by threads: every append lands once, one winner per contested version") {
-  test::postgres_schema schema("threads");
-  chronicle::postgres_store<counter_event> store(test::postgres_conninfo(), {.schema = schema.name, .pool_size = 4});
-  constexpr int threads = 8, appends = 50;
-  std::vector<std::thread> writers;
-  for (int t = 0; t < threads; ++t)
-    writers.emplace_back([&, t] {
-      for (int i = 0; i < appends; ++i)
-        REQUIRE(store.append("own-" + std::to_string(t), expected_version::exact(static_cast<std::uint64_t>(i)),
-                             {pending<counter_event>(Added{i})}));
-    });
-  for (auto& w : writers) w.join();
-  std::set<std::uint64_t> positions;
-  CHECK(store.read_all(1, [&](const auto& r) { positions.insert(r.position); }) == threads * appends);
-  CHECK(positions.size() == threads * appends);
-
-  // Rounds of writers racing for the same next version: exactly one wins each round.
-  for (int round = 0; round < 20; ++round) {
-    std::atomic<int> won{0}, lost{0};
-    std::vector<std::thread> racers;
-    for (int t = 0; t < 4; ++t)
-      racers.emplace_back([&] {
-        auto r = store.append("contested", expected_version::exact(static_cast<std::uint64_t>(round)),
-                              {pending<counter_event>(Added{1})});
-        if (r)
-          ++won;
-        else if (std::holds_alternative<chronicle::concurrency_conflict>(r.error()))
-          ++lost;
-      });
-    for (auto& r : racers) r.join();
-    CHECK(won == 1);
-    CHECK(lost == 3);
-  }
-  CHECK(store.stream_version("contested") == 20);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ class postgres_checkpoint_store {
   [[nodiscard]] std::uint64_t load(std::string_view name) const {
     detail::pg_params p;
     p.bytea(name);
-    auto r = tables_.run(0, p);
+    auto r = tables_.read(0, p);
     return PQntuples(r.get()) == 0 ? 0 : static_cast<std::uint64_t>(detail::pg_row(r.get(), 0).int8(0));
   }
   void save(std::string_view name, std::uint64_t position) {

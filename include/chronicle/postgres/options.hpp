@@ -55,6 +55,11 @@ struct postgres_options {
   /// How long to wait for the server to accept a connection before `postgres_connection_error`
   /// (libpq's `connect_timeout`; a `connect_timeout` in the connection string takes precedence).
   std::chrono::seconds connect_timeout{10};
+  /// How long a read (and a subscription's wait) keeps trying to reconnect after the connection is
+  /// lost, say while the server restarts, before it throws `postgres_connection_error`. Reads are
+  /// repeated from where they stopped, so nothing is delivered twice or skipped. Appends are never
+  /// repeated by the store: a lost append is `postgres_outcome_unknown`, for the caller to resend.
+  std::chrono::milliseconds reconnect_timeout{30000};
   /// The longest event payload (JSON bytes) the store records or reads, as in the other stores.
   std::size_t max_payload_size = std::size_t{64} << 20;
 };

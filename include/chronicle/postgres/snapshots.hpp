@@ -37,7 +37,7 @@ class postgres_stored_snapshots {
   [[nodiscard]] std::optional<stored_snapshot> load(std::string_view stream) const {
     detail::pg_params p;
     p.bytea(stream);
-    auto r = tables_.run(1, p);
+    auto r = tables_.read(1, p);
     if (PQntuples(r.get()) == 0) return std::nullopt;
     const detail::pg_row row(r.get(), 0);
     return stored_snapshot{static_cast<std::uint64_t>(row.int8(0)), static_cast<std::uint32_t>(row.int4(1)),

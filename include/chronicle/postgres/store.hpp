@@ -33,7 +33,13 @@
 #include <chronicle/postgres/options.hpp>
 #include <chronicle/detail/string_map.hpp>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <concepts>
 #include <cstdint>
 #include <initializer_list>
@@ -63,7 +69,7 @@ class postgres_store {
   /// cannot be reached, `postgres_foreign_schema` for a schema holding other tables (nothing written),
   /// `postgres_error` for a newer chronicle schema.
   explicit postgres_store(const std::string& conninfo, postgres_options options = {})
-      : tables_(conninfo, options, statements) {
+      : tables_(conninfo, options, statements), channel_(("chronicle." + options.schema).substr(0, 63)) {
     reading_.max_payload_size = options.max_payload_size;
   }
   postgres_store(const postgres_store&) = delete;
@@ -171,8 +177,7 @@ class postgres_store {
     if (!valid_stream_id(stream)) return 0;
     detail::pg_params p;
     p.bytea(stream);
-    auto c = tables_.pool().acquire();
-    auto r = c->run(stream_version_of, p);
+    auto r = tables_.read(stream_version_of, p);
     return static_cast<std::uint64_t>(detail::pg_row(r.get(), 0).int8(0));
   }
 
@@ -180,8 +185,7 @@ class postgres_store {
   /// still be committing: `read_all` waits for them.
   [[nodiscard]] std::uint64_t head_position() const {
     detail::pg_params p;
-    auto c = tables_.pool().acquire();
-    auto r = c->run(head, p);
+    auto r = tables_.read(head, p);
     return static_cast<std::uint64_t>(detail::pg_row(r.get(), 0).int8(0));
   }
 
@@ -190,8 +194,7 @@ class postgres_store {
     if (id.is_nil()) return std::nullopt;
     detail::pg_params p;
     p.uuid(id);
-    auto c = tables_.pool().acquire();
-    auto r = c->run(find_id, p);
+    auto r = tables_.read(find_id, p);
     if (PQntuples(r.get()) == 0) return std::nullopt;
     const detail::pg_row row(r.get(), 0);
     return event_location{std::string(row.bytes(1)), static_cast<std::uint64_t>(row.int8(2)),
@@ -201,10 +204,40 @@ class postgres_store {
   /// @brief The safe horizon: every event that will ever be recorded at or below it is readable now.
   [[nodiscard]] std::uint64_t safe_position() const {
     detail::pg_params p;
-    auto c = tables_.pool().acquire();
-    auto r = c->run(horizon, p);
+    auto r = tables_.read(horizon, p);
     const detail::pg_row row(r.get(), 0);
     return row.null(0) ? 0 : static_cast<std::uint64_t>(row.int8(0));
+  }
+
+  /// @brief Waits until an event at or after `position` is readable (below the safe horizon) or
+  /// `timeout` passes; true if one is. Woken by the NOTIFY every append of every process sends
+  /// (LISTEN on a connection of its own), so catch-up subscriptions in other processes apply new
+  /// events within a round trip or two; without a notification (a writer outside chronicle) it
+  /// returns at the timeout, and subscriptions poll. A lost connection is reopened by the next wait.
+  [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(listening_, std::defer_lock);
+    if (!lock.try_lock_for(timeout)) return false;
+    try {
+      if (!listener_ || listener_->broken()) {
+        listener_.reset();
+        auto fresh = std::make_unique<detail::pg_connection>(tables_.pool().conninfo(), tables_.pool().options(),
+                                                             std::vector<std::string>{});
+        fresh->exec("LISTEN \"" + channel_ + "\"");
+        listener_ = std::move(fresh);
+      }
+      for (;;) {
+        drain_notifications();
+        if (readable_from(position)) return true;  // checked after LISTEN, so no append is missed
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !await_notification(left)) return false;
+      }
+    } catch (const postgres_connection_error&) {
+      listener_.reset();  // the server is away: wait out the timeout, the next call reconnects
+      lock.unlock();
+      std::this_thread::sleep_until(deadline);
+      return false;
+    }
   }
 
  private:
@@ -220,6 +253,8 @@ class postgres_store {
     restore_events,
     restore_sequence,
     lock_for_restore,
+    notify,
+    readable,
   };
   using codec_reader = typename event_codec<Set>::reader;
   struct versioned_event {
@@ -241,7 +276,7 @@ class postgres_store {
   }
 
   static std::vector<std::string> statements(const std::string& q) {
-    std::vector<std::string> s(lock_for_restore + 1);
+    std::vector<std::string> s(readable + 1);
     s[append_events] = "SELECT outcome, version, positions, recorded_at, detail FROM " + q +
                        ".append($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     s[horizon] = "SELECT " + q + ".horizon()";
@@ -266,6 +301,8 @@ class postgres_store {
                         "$10::bigint[]) AS u(p, s, v, i, t, sv, pl, co, ca, ra)";
     s[restore_sequence] = "SELECT setval('" + q + ".positions', $1)";
     s[lock_for_restore] = "LOCK TABLE " + q + ".events IN EXCLUSIVE MODE";
+    s[notify] = "SELECT pg_notify($1, '')";
+    s[readable] = "SELECT EXISTS (SELECT 1 FROM " + q + ".events WHERE position >= $1 AND position <= $2)";
     return s;
   }
 
@@ -310,10 +347,12 @@ class postgres_store {
     p.array(detail::pg_uuid, n, [&](std::size_t i, detail::pg_params& a) { a.element_uuid(batch[i].correlation_id); });
     p.array(detail::pg_uuid, n, [&](std::size_t i, detail::pg_params& a) { a.element_uuid(batch[i].causation_id); });
 
+    detail::pg_params wake;
+    wake.text(channel_);
     detail::pg_result r;
     {
       auto c = tables_.pool().acquire();
-      r = c->try_run(append_events, p, true);
+      r = c->try_run_then(append_events, p, notify, wake);
     }
     if (detail::pg_connection::failed(r.get())) return refused_insert(r.get(), stream, expected, ids);
 
@@ -499,11 +538,7 @@ class postgres_store {
             .int8(static_cast<std::int64_t>(chunk_rows))
             .int8(static_cast<std::int64_t>(chunk_bytes));
         bind(p);
-        detail::pg_result r;
-        {
-          auto c = tables_.pool().acquire();
-          r = c->run(query, p);
-        }
+        detail::pg_result r = tables_.read(query, p);
         rows = static_cast<std::size_t>(PQntuples(r.get()));
         if (chunk.size() < rows) chunk.resize(rows);
         for (std::size_t i = 0; i < rows; ++i) {
@@ -526,7 +561,37 @@ class postgres_store {
     return seen;
   }
 
+  // Whether an event at or after `position` lies below the horizon.
+  bool readable_from(std::uint64_t position) const {
+    const std::uint64_t until = safe_position();
+    if (until < position) return false;
+    detail::pg_params p;
+    p.int8(static_cast<std::int64_t>(std::min(position, max_key))).int8(static_cast<std::int64_t>(until));
+    auto r = tables_.read(readable, p);
+    return std::string_view(PQgetvalue(r.get(), 0, 0), 1) == std::string_view("\1", 1);
+  }
+  void drain_notifications() const {
+    PQconsumeInput(listener_->get());
+    while (PGnotify* n = PQnotifies(listener_->get())) PQfreemem(n);
+    if (listener_->lost()) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
+  }
+  // Sleeps on the listening socket until a notification arrives or `timeout` passes.
+  bool await_notification(std::chrono::milliseconds timeout) const {
+    pollfd fd{PQsocket(listener_->get()), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(timeout.count(), 60'000))) <= 0) return false;
+    if (PQconsumeInput(listener_->get()) != 1) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
+    bool any = false;
+    while (PGnotify* n = PQnotifies(listener_->get())) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  }
+
   detail::pg_tables tables_;
+  std::string channel_;  // the NOTIFY channel of this schema's appends
+  mutable std::timed_mutex listening_;
+  mutable std::unique_ptr<detail::pg_connection> listener_;
   json_options reading_;
   id_generator generate_id_;
 };

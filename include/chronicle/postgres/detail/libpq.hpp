@@ -124,6 +124,17 @@ class pg_params {
 
   // Runs `name` on `c` with these parameters, binary results.
   PGresult* send(PGconn* c, const char* name) {
+    point();
+    return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1);
+  }
+  // As `send`, queued in pipeline mode.
+  bool queue(PGconn* c, const char* name) {
+    point();
+    return PQsendQueryPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1) == 1;
+  }
+
+ private:
+  void point() {
     values_.clear();
     lengths_.clear();
     offsets_.push_back(buffer_.size());
@@ -133,10 +144,7 @@ class pg_params {
     }
     offsets_.pop_back();
     formats_.assign(types_.size(), 1);
-    return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1);
   }
-
- private:
   static Oid array_of(Oid element) {
     switch (element) {
       case pg_bytea: return 1001;
@@ -198,6 +206,14 @@ class pg_connection {
 
   [[nodiscard]] PGconn* get() const noexcept { return c_; }
   [[nodiscard]] bool broken() const noexcept { return PQstatus(c_) != CONNECTION_OK; }
+  [[nodiscard]] bool lost() const noexcept { return PQstatus(c_) == CONNECTION_BAD; }
+  // Whether the failed result `r` means the connection is gone: libpq's own errors (no SQLSTATE), a
+  // connection exception (class 08), or the server shutting down or crashing (57P01 to 57P03).
+  [[nodiscard]] bool lost(const PGresult* r) const {
+    if (lost()) return true;
+    const std::string state = sqlstate(r);
+    return state.empty() || state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
+  }
 
   // Statement `index` with `params`. A lost connection throws `postgres_connection_error`, or
   // `postgres_outcome_unknown` where `writes`; any other failure `postgres_error`.
@@ -212,8 +228,39 @@ class pg_connection {
   pg_result try_run(std::size_t index, pg_params& params, bool writes = false) {
     const std::string name = "s" + std::to_string(index);
     pg_result r(params.send(c_, name.c_str()));
-    if (failed(r.get()) && lost()) lost_connection(writes);
+    if (failed(r.get()) && lost(r.get())) lost_connection(writes);
     return r;
+  }
+  // As `try_run`, and then, in the same round trip (pipeline mode), statement `then` with `more` in a
+  // transaction of its own (a NOTIFY after the append has committed). Returns the first result.
+  pg_result try_run_then(std::size_t index, pg_params& params, std::size_t then, pg_params& more) {
+    if (PQenterPipelineMode(c_) != 1) return try_run(index, params, true);
+    const std::string first = "s" + std::to_string(index), second = "s" + std::to_string(then);
+    pg_result out;
+    const bool sent = params.queue(c_, first.c_str()) && PQpipelineSync(c_) == 1 && more.queue(c_, second.c_str()) &&
+                      PQpipelineSync(c_) == 1;
+    // Each statement's results end with a null; each sync brings a PIPELINE_SYNC result. Two nulls in
+    // a row mean libpq has nothing more to give: the connection broke mid-pipeline.
+    bool complete = false;
+    for (int syncs = 0, nulls = 0; sent && !lost() && nulls < 2;) {
+      pg_result r(PQgetResult(c_));
+      if (!r) {
+        ++nulls;
+        continue;
+      }
+      nulls = 0;
+      if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) {
+        if (++syncs == 2) {
+          complete = true;
+          break;
+        }
+      } else if (!out) {
+        out = std::move(r);
+      }
+    }
+    if (!complete || !out) lost_connection(true);  // the connection is dropped by its lease: not idle
+    PQexitPipelineMode(c_);
+    return out;
   }
   // Plain SQL (schema changes): text results.
   pg_result exec(const std::string& sql) {
@@ -236,7 +283,6 @@ class pg_connection {
   }
 
  private:
-  bool lost() const noexcept { return PQstatus(c_) == CONNECTION_BAD; }
   [[noreturn]] void lost_connection(bool writes) const {
     if (writes)
       throw postgres_outcome_unknown("chronicle: the connection to PostgreSQL was lost before the outcome of a "
@@ -245,7 +291,7 @@ class pg_connection {
   }
   void check(const PGresult* r, bool writes, const char* what) const {
     if (!failed(r)) return;
-    if (lost()) lost_connection(writes);
+    if (lost(r)) lost_connection(writes);
     const std::string message = r ? PQresultErrorMessage(r) : pg_message(c_);
     throw postgres_error("chronicle: PostgreSQL refused " + std::string(what) + ": " +
                              std::string(message.substr(0, message.find_last_not_of('\n') + 1)),

@@ -4,7 +4,10 @@
 #include <chronicle/postgres/detail/libpq.hpp>
 #include <chronicle/postgres/detail/schema.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace chronicle {
@@ -21,9 +24,34 @@ class pg_tables {
     open_postgres_schema(first, options.schema);
   }
 
+  // Runs `f` again while it throws `postgres_connection_error` (not `postgres_outcome_unknown`),
+  // until the reconnect timeout has passed.
+  template <class F>
+  auto reconnecting(F&& f) const -> decltype(f()) {
+    const auto deadline = std::chrono::steady_clock::now() + pool_.options().reconnect_timeout;
+    for (auto pause = std::chrono::milliseconds(10);; pause = std::min(pause * 2, std::chrono::milliseconds(500))) {
+      try {
+        return f();
+      } catch (const postgres_outcome_unknown&) {
+        throw;
+      } catch (const postgres_connection_error&) {
+        if (std::chrono::steady_clock::now() + pause >= deadline) throw;
+      }
+      std::this_thread::sleep_for(pause);
+    }
+  }
+
+  // A write: sent once; a connection lost on the way is `postgres_outcome_unknown`.
   pg_result run(std::size_t statement, pg_params& params, bool writes = false) const {
     auto c = pool_.acquire();
     return c->run(statement, params, writes);
+  }
+  // A read: repeated on a fresh connection while the connection is lost, up to the reconnect timeout.
+  pg_result read(std::size_t statement, pg_params& params) const {
+    return reconnecting([&] {
+      auto c = pool_.acquire();
+      return c->run(statement, params);
+    });
   }
   [[nodiscard]] pg_pool& pool() const noexcept { return pool_; }
 
