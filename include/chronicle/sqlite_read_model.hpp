@@ -2,6 +2,7 @@
 /// @file
 /// @brief Read models kept in SQLite tables, whose rows and checkpoint change in one transaction, so a
 /// crash never applies an event twice or skips one (the `chronicle::sqlite` component).
+#include <chronicle/detail/sql_read_model.hpp>
 #include <chronicle/detail/subscriber.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/projection.hpp>
@@ -87,143 +88,85 @@ concept sqlite_projection = requires(sqlite_writer& w) {
   P::clear(w);
 };
 
+namespace detail {
+// The SQLite side of `sql_read_model`: one connection of the model's own.
+class sqlite_model_db {
+ public:
+  template <class Create>
+  sqlite_model_db(const std::string& path, const sqlite_options& options, Create&& create)
+      : connection_(path, options), writer_(std::make_unique<sqlite_writer>(connection_.get())) {
+    // Only the checkpoints table of the store's schema: the file may be the model's alone, or the
+    // store's own. Another application's file is refused before anything is written.
+    open_read_model_file(connection_, [&] { create(*writer_); });
+  }
+  sqlite_writer& writer() { return *writer_; }
+  template <class F>
+  void in_transaction(F&& f) {
+    sqlite_transaction tx(connection_.get());
+    if (f()) tx.commit();
+  }
+  std::uint64_t checkpoint(std::string_view name) {
+    return static_cast<std::uint64_t>(
+        writer_->query_integer("SELECT position FROM checkpoints WHERE name = ?1", name).value_or(0));
+  }
+  // BEGIN IMMEDIATE holds the file's write lock already.
+  std::uint64_t locked_checkpoint(std::string_view name) { return checkpoint(name); }
+  void save_checkpoint(std::string_view name, std::uint64_t position) {
+    writer_->execute("INSERT INTO checkpoints (name, position) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET "
+                     "position = excluded.position",
+                     name, position);
+  }
+  void erase_checkpoint(std::string_view name) { writer_->execute("DELETE FROM checkpoints WHERE name = ?1", name); }
+  static bool transient() noexcept { return false; }  // a busy file is waited for inside SQLite already
+
+ private:
+  sqlite_connection connection_;  // first: closed after the writer's statements
+  std::unique_ptr<sqlite_writer> writer_;
+};
+}  // namespace detail
+
 /// @brief Feeds a `sqlite_projection` from any store, in transactions of up to 1,000 events that also
 /// move its checkpoint (the file's `checkpoints` table, shared with `sqlite_checkpoint_store`): after a
 /// crash it resumes at the last committed event, so each event is applied exactly once. A throwing
-/// handler rolls back its transaction and stops the model (`failure()`), nothing skipped. Thread-safe; drive it with
-/// `catch_up` or a `subscription`.
+/// handler rolls back its transaction and stops the model (`failure()`), nothing skipped; so does a
+/// failing read of the store. Thread-safe; drive it with `catch_up` or a `subscription`.
 template <sqlite_projection P>
 class sqlite_read_model {
   static_assert(detail::check_when_handlers<P, sqlite_writer>::value);
 
  public:
   explicit sqlite_read_model(const std::string& path, P projection = {}, sqlite_options options = {})
-      : connection_(path, options),
-        db_(connection_.get()),
-        writer_(std::make_unique<sqlite_writer>(db_)),
-        projection_(std::move(projection)) {
-    // Only the checkpoints table of the store's schema: the file may be the model's alone, or the
-    // store's own. Another application's file is refused before anything is written.
-    detail::open_read_model_file(connection_, [&] { P::create(*writer_); });
-  }
-  sqlite_read_model(const sqlite_read_model&) = delete;
-  sqlite_read_model& operator=(const sqlite_read_model&) = delete;
+      : model_(std::move(projection), path, options, [](sqlite_writer& w) { P::create(w); }) {}
 
   /// @brief The last event applied, as committed in the file.
-  [[nodiscard]] std::uint64_t checkpoint() const {
-    std::lock_guard lock(mutex_);
-    return stored_checkpoint();
-  }
-
-  [[nodiscard]] std::optional<projection_failure> failure() const {
-    std::lock_guard lock(mutex_);
-    return failure_;
-  }
+  [[nodiscard]] std::uint64_t checkpoint() const { return model_.checkpoint(); }
+  [[nodiscard]] std::optional<projection_failure> failure() const { return model_.failure(); }
 
   /// @brief Applies the store's events after the checkpoint (at most `max_events`), up to 1,000 per
-  /// transaction; returns how many it applied.
-  ///
-  /// Each chunk is read before the file's write lock is taken, so the model may share the file of the
-  /// `sqlite_store` it reads: an append holds the store's lock while it waits for the write lock, and a
-  /// model that read while holding the write lock would wait on it in turn.
+  /// transaction; returns how many it applied. The model may share the file of the store it reads.
   template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
     static_assert(detail::check_sources<typename Store::event_type, P>::value);
-    using record = recorded_event<typename Store::event_type>;
-    std::lock_guard lock(mutex_);
-    std::size_t applied = 0;
-    std::vector<record> chunk;
-    while (!failure_ && applied < max_events) {
-      const std::size_t limit = std::min<std::size_t>(max_events - applied, 1000);
-      const std::uint64_t from = stored_checkpoint() + 1;
-      chunk.clear();
-      store.read_all(from, [&](const record& r) {
-        chunk.push_back(r);
-        return chunk.size() < limit;
-      });
-      if (chunk.empty()) break;
-      detail::sqlite_transaction tx(db_);
-      // Another process may run this model too: apply only what lies past the checkpoint as it is now,
-      // and read again if it went back (a reset) past what was read.
-      std::uint64_t position = stored_checkpoint();
-      if (position + 1 < from) continue;  // rolls back
-      std::size_t in_chunk = 0;
-      for (const auto& r : chunk) {
-        if (r.position <= position) continue;
-        try {
-          detail::dispatch(projection_, r, *writer_);
-        } catch (...) {
-          failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), describe_current(),
-                                        std::current_exception()};
-          return applied;  // the failing chunk is rolled back whole
-        }
-        position = r.position;
-        ++in_chunk;
-      }
-      writer_->execute("INSERT INTO checkpoints (name, position) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET "
-                       "position = excluded.position",
-                       std::string_view(P::name), position);
-      tx.commit();
-      applied += in_chunk;
-      if (chunk.size() < limit) break;
-    }
-    return applied;
+    return model_.catch_up(store, max_events);
   }
 
   /// @brief Empties the tables and the checkpoint, in one transaction, and forgets a failure.
-  void reset() {
-    std::lock_guard lock(mutex_);
-    in_transaction([&] {
-      P::clear(*writer_);
-      writer_->execute("DELETE FROM checkpoints WHERE name = ?1", std::string_view(P::name));
-    });
-    failure_.reset();
-  }
+  void reset() { model_.reset(); }
 
   /// @brief Resets and replays the store, calling `progress(done, head)` after each transaction.
   template <event_store Store, class Progress>
   std::uint64_t rebuild(const Store& store, Progress progress) {
-    reset();
-    while (catch_up(store, 10'000) > 0) progress(checkpoint(), store.head_position());
-    return checkpoint();
+    return model_.rebuild(store, progress);
   }
 
   /// @brief Runs `f(sqlite_writer&)` under the model's lock, between its transactions: for queries and tests.
   template <class F>
   decltype(auto) read(F&& f) {
-    std::lock_guard lock(mutex_);
-    return std::forward<F>(f)(*writer_);
+    return model_.read(std::forward<F>(f));
   }
 
  private:
-  static std::string describe_current() {
-    try {
-      throw;
-    } catch (const std::exception& e) {
-      return e.what();
-    } catch (...) {
-      return "unknown exception";
-    }
-  }
-
-  std::uint64_t stored_checkpoint() const {
-    return static_cast<std::uint64_t>(
-        writer_->query_integer("SELECT position FROM checkpoints WHERE name = ?1", std::string_view(P::name)).value_or(0));
-  }
-
-  template <class F>
-  void in_transaction(F&& f) {
-    detail::sqlite_transaction tx(db_);
-    f();
-    tx.commit();
-  }
-
-  detail::sqlite_connection connection_;  // first: closed after the writer's statements
-  sqlite3* db_;
-  std::unique_ptr<sqlite_writer> writer_;
-  mutable std::mutex mutex_;
-  P projection_;
-  std::optional<projection_failure> failure_;
+  detail::sql_read_model<P, detail::sqlite_model_db> model_;
 };
 
 }  // namespace v0

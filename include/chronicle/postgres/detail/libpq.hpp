@@ -123,9 +123,9 @@ class pg_params {
   [[nodiscard]] int size() const noexcept { return static_cast<int>(types_.size()); }
 
   // Runs `name` on `c` with these parameters, binary results.
-  PGresult* send(PGconn* c, const char* name) {
+  PGresult* send(PGconn* c, const char* name, int result_format = 1) {
     point();
-    return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1);
+    return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), result_format);
   }
   // As `send`, queued in pipeline mode.
   bool queue(PGconn* c, const char* name) {
@@ -261,6 +261,17 @@ class pg_connection {
     if (!complete || !out) lost_connection(true);  // the connection is dropped by its lease: not idle
     PQexitPipelineMode(c_);
     return out;
+  }
+  // Prepares `sql` as `name`, with its parameters' types.
+  void prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types) {
+    pg_result r(PQprepare(c_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.data()));
+    check(r.get(), false, "preparing a statement");
+  }
+  // The statement prepared as `name`; results in `format` (0 text, 1 binary). Failures throw.
+  pg_result run_named(const std::string& name, pg_params& params, int format) {
+    pg_result r(params.send(c_, name.c_str(), format));
+    check(r.get(), true, "a statement");
+    return r;
   }
   // Plain SQL (schema changes): text results.
   pg_result exec(const std::string& sql) {
