@@ -334,6 +334,7 @@ class raw_postgres {
                               ".append($1, $2, $3, $4, $5, $6, $7, $8, $9)");
     db_.prepare("notify", "SELECT pg_notify($1, '')");
     db_.prepare("version", "SELECT COALESCE(max(version), 0) FROM " + q + ".events WHERE stream_id = $1");
+    db_.prepare("versions", "SELECT version FROM " + q + ".events WHERE stream_id = $1 ORDER BY version");
     db_.prepare("horizon", "SELECT " + q + ".horizon()");
     db_.prepare("events", chunk_sql(q, "version, type, schema_version, payload",
                                     "stream_id = $5 AND version >= $1 AND version <= $2", "version"));
@@ -443,12 +444,11 @@ class raw_postgres {
 
   // The stream's versions, in order (W4's check, outside the timing).
   std::vector<std::uint64_t> versions(std::string_view stream) {
+    p_.clear().bytes(stream);
+    result_ptr r(p_.run(db_.get(), "versions"));
+    if (!succeeded(r.get())) throw std::runtime_error("PostgreSQL: a stream's versions: " + message_of(r.get()));
     std::vector<std::uint64_t> out;
-    const std::string id(stream);
-    const char* values[] = {id.c_str()};
-    result_ptr r(PQexecParams(db_.get(), "SELECT version FROM events WHERE stream_id = convert_to($1, 'UTF8') ORDER BY version", 1,
-                              nullptr, values, nullptr, nullptr, 0));
-    (void)r;
+    for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(static_cast<std::uint64_t>(int8_at(r.get(), i, 0)));
     return out;
   }
 

@@ -6,9 +6,13 @@
 // after waiting for the command's position (read-your-writes). Finally a rebuild of the user list by
 // replaying the store, with a progress bar.
 //
-// Usage: orders [--orders N] [--sqlite FILE]
-//   --orders N     N more orders for the rebuild demo (default 333,334, about 1,000,000 events; 0 on a file)
-//   --sqlite FILE  keep the events in a SQLite file: a second run sees the orders of the first
+// Usage: orders [--orders N] [--sqlite FILE | --postgres URL]
+//   --orders N      N more orders for the rebuild demo (default 333,334, about 1,000,000 events; 0 on a
+//                   database)
+//   --sqlite FILE   keep the events in a SQLite file: a second run sees the orders of the first
+//   --postgres URL  keep the events in PostgreSQL (a libpq connection string, schema orders_example);
+//                   the per-user order list is a table kept by a projector in a second process, which
+//                   the queries read after waiting for its checkpoint; a second run sees the first's
 #include "read_side.hpp"
 
 #include <boost/uuid/random_generator.hpp>
@@ -16,6 +20,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -23,6 +28,14 @@
 
 #ifdef CHRONICLE_HAS_SQLITE
 #include <chronicle/sqlite_store.hpp>
+#endif
+#ifdef CHRONICLE_HAS_POSTGRES
+#include "postgres_read_side.hpp"
+
+#include <csignal>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 #endif
 
 using namespace orders;
@@ -72,8 +85,12 @@ void progress_bar(std::uint64_t done, std::uint64_t total) {
 
 }  // namespace
 
+// What the queries also show when the list is kept elsewhere (another process): called with the
+// position of the last command and the user.
+using remote_view = std::function<bool(std::uint64_t, const boost::uuids::uuid&)>;
+
 template <class Events>
-int run(Events& events, int more_orders) {
+int run(Events& events, int more_orders, const remote_view& remote = {}) {
   // The store, with order_summary kept inline; the other read models catch up on their own threads.
   read_side models;
   chronicle::projecting_store store{events, models.summaries};
@@ -129,6 +146,7 @@ int run(Events& events, int more_orders) {
   std::cout << "  list_user_orders(shipped): " << queries.ask(ListUserOrders{user_id, order_status::shipped}).value().size()
             << " order(s); pending: " << queries.ask(ListUserOrders{user_id, order_status::pending}).value().size()
             << "; placed in all: " << queries.ask(CountUserOrders{user_id}).value() << '\n';
+  if (remote && !remote(last, user_id)) return EXIT_FAILURE;
 
   std::cout << "\nrebuild of the user order lists\n";
   lists.stop();
@@ -145,15 +163,79 @@ int run(Events& events, int more_orders) {
   return EXIT_SUCCESS;
 }
 
+#ifdef CHRONICLE_HAS_POSTGRES
+constexpr std::string_view example_schema = "orders_example";
+
+// The second process: feeds the user_orders table from the store until SIGTERM.
+int project(const std::string& url) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // before any thread starts: they inherit the mask
+  const chronicle::postgres_options options{.schema = std::string(example_schema)};
+  chronicle::postgres_store<order_event> events(url, options);
+  chronicle::postgres_read_model<user_order_rows> table(url, {}, options);
+  chronicle::subscription<decltype(events), decltype(table)> feed(events, table);
+  feed.start();
+  int signal = 0;
+  sigwait(&stop, &signal);
+  feed.stop();
+  return table.failure() ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int run_on_postgres(const std::string& url) {
+  const pid_t projector = ::fork();  // before this process starts any thread
+  if (projector == 0) std::_Exit(project(url));
+  const chronicle::postgres_options options{.schema = std::string(example_schema)};
+  int status = EXIT_FAILURE;
+  try {
+    chronicle::postgres_store<order_event> events(url, options);
+    chronicle::postgres_read_model<user_order_rows> table(url, {}, options);  // to read the projector's rows
+    std::cout << "store: PostgreSQL, schema " << example_schema << "; user_orders kept by process " << projector << '\n';
+    status = run(events, 0, [&](std::uint64_t last, const boost::uuids::uuid& user) {
+      // Read-your-writes across processes: the projector's committed checkpoint passes our command.
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      while (table.checkpoint() < last) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      const auto shipped = table.read([&](chronicle::postgres_writer& w) {
+        return w.query_integer("SELECT count(*) FROM user_orders WHERE user_id = $1 AND status = 'shipped'", user);
+      });
+      const auto all = table.read([](chronicle::postgres_writer& w) { return w.query_integer("SELECT count(*) FROM user_orders"); });
+      std::cout << "  user_orders table (the projector process): this user's shipped orders " << shipped.value_or(0)
+                << "; orders of all runs " << all.value_or(0) << '\n';
+      return true;
+    });
+  } catch (const std::exception& e) {
+    std::cerr << "orders: " << e.what() << '\n';
+  }
+  ::kill(projector, SIGTERM);
+  int projector_status = 0;
+  ::waitpid(projector, &projector_status, 0);
+  return status;
+}
+#endif
+
 int main(int argc, char** argv) {
   std::optional<int> more_orders;
-  std::string file;
+  std::string file, url;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view option = argv[i];
     if (option == "--orders")
       more_orders = std::atoi(argv[i + 1]);
     else if (option == "--sqlite")
       file = argv[i + 1];
+    else if (option == "--postgres")
+      url = argv[i + 1];
+  }
+  if (!url.empty()) {
+#ifdef CHRONICLE_HAS_POSTGRES
+    return run_on_postgres(url);
+#else
+    std::cerr << "this build has no chronicle::postgres (install libpq-dev and libboost-json1.81-dev)\n";
+    return EXIT_FAILURE;
+#endif
   }
   if (!file.empty()) {
 #ifdef CHRONICLE_HAS_SQLITE
