@@ -7,7 +7,7 @@
 // baseline writes its SQL and JSON by hand (Boost.JSON's DOM), with the same schema and indexes.
 #include "common.hpp"
 
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 
 #include <benchmark/benchmark.h>
 

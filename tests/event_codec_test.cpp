@@ -1,5 +1,5 @@
 // Events by name and schema version: upcaster chains, and bad input that gets a typed error.
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Serialising one event allocates only its output string: the JSON tree is built on the stack.
 // (Its own program, because it replaces the global operator new to count.)
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Export and import: exact round trips, legacy dumps through upcasters, and broken dumps refused
 // with their line number, leaving the target store as it was.
-#include <chronicle/json_lines.hpp>
+#include <chronicle/json/lines.hpp>
 
 #include <doctest/doctest.h>
 
@@ -123,7 +123,11 @@ TEST_CASE("a truncated or corrupt dump is rejected with its line number, the sto
   CHECK(chronicle::describe(wrong_type) == "line 3: wrong type in event 'Noted' v1 (stream 'a' version 2) at 'text': expected a string");
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("type":"Added")"), 14, R"("type":"Gone")"); }).decode->what ==
         chronicle::decode_error::kind::unknown_event);
-  CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":9)"); }).line == 5);
+  CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":3)"); }).line == 5);
+  // A gap in the positions is a history memory_store cannot number: the store refuses it whole.
+  const auto gap = broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":9)"); });
+  CHECK(gap.line == 0);
+  CHECK(gap.message.find("without gaps") != std::string::npos);
   CHECK(broken(5, [](std::string& l) {
           const auto at = l.find(R"("id":")") + 6;
           l.replace(at, 36, "00000000-0000-0000-0000-000000000000");

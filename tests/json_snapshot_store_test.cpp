@@ -1,6 +1,6 @@
 // Snapshots across schema changes: an old snapshot is discarded, the stream replayed, and a snapshot of
 // the new schema saved in its place.
-#include <chronicle/json_snapshot_store.hpp>
+#include <chronicle/json/snapshot_store.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,11 +1,11 @@
 // The reflected JSON codec: round trips of what users put in events, and errors that name the field.
-#include <chronicle/json.hpp>
+#include <chronicle/json/codec.hpp>
 
 #include <doctest/doctest.h>
 
 #include <boost/describe/class.hpp>
 #include <boost/describe/enum.hpp>
-#include <chronicle/detail/json_parse.hpp>
+#include <chronicle/json/detail/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/uuid/random_generator.hpp>
 

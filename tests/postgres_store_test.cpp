@@ -4,6 +4,7 @@
 #include <chronicle/postgres/snapshots.hpp>
 #include <chronicle/postgres/store.hpp>
 
+#include "orders/order.hpp"
 #include "postgres_support.hpp"
 #include "store_conformance.hpp"
 
@@ -38,6 +39,17 @@ static_assert(chronicle::checkpoint_store<chronicle::postgres_checkpoint_store>)
 static_assert(requires(const chronicle::postgres_store<counter_event>& s) {
   s.read_events("s", 1, [](std::uint64_t, const counter_event&) {});
 });
+
+// The README's construction of the PostgreSQL classes (compiled, not run: it names a server).
+[[maybe_unused]] void readme_construction() {
+  using orders::order;
+  using orders::order_event;
+  chronicle::postgres_options options{.schema = "orders", .pool_size = 8};
+  chronicle::postgres_store<order_event> events{"host=/run/postgresql dbname=app", options};
+  chronicle::postgres_stored_snapshots table{"host=/run/postgresql dbname=app", options};
+  chronicle::json_snapshot_store<order, chronicle::postgres_stored_snapshots> snapshots{table};
+  chronicle::postgres_checkpoint_store checkpoints{"host=/run/postgresql dbname=app", options};
+}
 
 }  // namespace
 

@@ -3,7 +3,7 @@
 #include <chronicle/projecting_store.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 #include <chronicle/subscription.hpp>
 
 #include <doctest/doctest.h>
@@ -129,7 +129,7 @@ TEST_CASE("inline and catch-up read models over a shared store see every event o
 
 }  // namespace
 
-#include <chronicle/sqlite_read_model.hpp>
+#include <chronicle/sqlite/read_model.hpp>
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Durability and many writers on SQLite: a writer killed with SIGKILL at random moments loses no
 // acknowledged append and leaves no partial batch; two processes with several threads each append to
 // one file without duplicate versions, waiting for each other rather than failing with SQLITE_BUSY.
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,9 +1,9 @@
 // What reading costs in memory: bounded by the largest event, whatever the number of events. (Its own
 // program, because it replaces the global operator new to measure the bytes held at the peak.)
-#include <chronicle/detail/json_parse.hpp>
+#include <chronicle/json/detail/parse.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Read models in SQLite tables: rows and checkpoint in one transaction, so a projector killed in the
 // middle of a rebuild resumes without applying an event twice or skipping one.
-#include <chronicle/sqlite_read_model.hpp>
+#include <chronicle/sqlite/read_model.hpp>
 
 #include <doctest/doctest.h>
 

@@ -5,7 +5,7 @@
 //   TEST_CASE_TEMPLATE_INVOKE(store_contract, my_fixture);
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/event_store.hpp>
-#include <chronicle/json_lines.hpp>
+#include <chronicle/json/lines.hpp>
 #include <chronicle/projecting_store.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/repository.hpp>

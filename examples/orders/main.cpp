@@ -27,7 +27,7 @@
 #include <string_view>
 
 #ifdef CHRONICLE_HAS_SQLITE
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 #endif
 #ifdef CHRONICLE_HAS_POSTGRES
 #include "postgres_read_side.hpp"

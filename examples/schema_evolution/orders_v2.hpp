@@ -3,7 +3,7 @@
 // becomes a structured product reference in version 2. Old events still load: an upcaster turns each
 // version 1 event into version 2 on the way in, so the aggregate and projections only see version 2.
 #include <chronicle/chronicle.hpp>
-#include <chronicle/json_lines.hpp>
+#include <chronicle/json/lines.hpp>
 
 #include <boost/describe/class.hpp>
 #include <boost/uuid/uuid.hpp>

@@ -5,7 +5,8 @@
 /// A store holds streams of events of one event set. Its contract:
 /// - `append(stream, expected, batch)`: all of the batch or none of it; the expected-version check and
 ///   the write are one atomic step; versions continue the stream contiguously from 1; global positions
-///   are gap-free and strictly increasing across all streams; re-appending a batch whose event ids are
+///   strictly increase across all streams (without gaps in memory and SQLite; PostgreSQL may skip
+///   numbers an append drew and then did not use); re-appending a batch whose event ids are
 ///   recorded at that very place returns the original result and writes nothing; a batch whose ids are
 ///   partly or elsewhere recorded is a `duplicate_event`; an empty batch is `empty_batch`; a stream id
 ///   that is empty or longer than `max_stream_id_size` is `invalid_stream_id`.
@@ -31,6 +32,7 @@
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/expected_version.hpp>
+#include <chronicle/detail/string_map.hpp>
 
 #include <concepts>
 #include <cstddef>
@@ -154,21 +156,51 @@ template <class Batch>
   return std::nullopt;
 }
 
-/// @brief Whether `r` may come next in a restore (an import of a whole history): at global `position`,
-/// right after its stream's `stream_version`, not before the `previous` record's time, with an id.
-/// Each store also refuses an id it already holds. Stores share this, so they refuse alike.
-template <class Record>
-[[nodiscard]] bool restorable(const Record& r, std::uint64_t position, std::uint64_t stream_version,
-                              clock::time_point previous) {
-  return valid_stream_id(r.stream_id) && r.position == position && r.version == stream_version + 1 &&
-         r.recorded_at >= previous && !r.id.is_nil();
+/// @brief What a store throws for a record a restore (an import of a whole history) cannot take.
+[[noreturn]] inline void refuse_restore(std::uint64_t position, std::string_view why) {
+  throw std::invalid_argument("chronicle: restore: the record at position " + std::to_string(position) + " " +
+                              std::string(why));
 }
 
-/// @brief What a store throws for the record at `position` that a restore cannot take.
-[[noreturn]] inline void refuse_restore(std::uint64_t position) {
-  throw std::invalid_argument("chronicle: restore needs records in global order without gaps or repeats (at position " +
-                              std::to_string(position) + ")");
-}
+namespace detail {
+// The rules every store's `restore` applies, record by record, so that all stores refuse alike:
+// positions strictly increasing (from 1; a store that numbers densely, as memory_store does, also
+// wants no gaps), each stream's versions 1, 2, ... without gaps, each stream's recorded times never
+// going back, no nil id, no payload over the store's limit. (A repeated id each store finds itself.)
+class restore_rules {
+ public:
+  explicit restore_rules(std::size_t max_payload = static_cast<std::size_t>(-1), bool dense = false) noexcept
+      : max_payload_(max_payload), dense_(dense) {}
+
+  void check(const envelope& r, std::size_t payload_size = 0) {
+    if (!valid_stream_id(r.stream_id)) refuse_restore(r.position, "has an invalid stream id");
+    if (r.position <= last_position_ || (dense_ && r.position != last_position_ + 1))
+      refuse_restore(r.position, dense_ ? "is not the next position (this store numbers without gaps)"
+                                        : "does not come after the previous record's position");
+    auto& stream = streams_[r.stream_id];
+    if (r.version != stream.version + 1)
+      refuse_restore(r.position, "has version " + std::to_string(r.version) + " where its stream needs " +
+                                     std::to_string(stream.version + 1));
+    if (r.recorded_at < stream.recorded_at) refuse_restore(r.position, "was recorded before its stream's previous event");
+    if (r.id.is_nil()) refuse_restore(r.position, "has a nil id");
+    if (payload_size > max_payload_)
+      refuse_restore(r.position, "is " + std::to_string(payload_size) + " bytes, over the store's max_payload_size");
+    last_position_ = r.position;
+    stream.version = r.version;
+    stream.recorded_at = r.recorded_at;
+  }
+
+ private:
+  struct stream_state {
+    std::uint64_t version = 0;
+    clock::time_point recorded_at{};
+  };
+  std::size_t max_payload_;
+  bool dense_;
+  std::uint64_t last_position_ = 0;
+  string_map<stream_state> streams_;
+};
+}  // namespace detail
 
 }  // namespace v0
 }  // namespace chronicle

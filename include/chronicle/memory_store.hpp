@@ -171,8 +171,10 @@ class memory_store {
 
   /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore).
   ///
-  /// `records` must be the whole history in global order: positions 1, 2, ... and each stream's versions
-  /// 1, 2, ... without gaps, unique non-nil ids, non-decreasing times. Throws `std::invalid_argument`
+  /// `records` must be the whole history in global order, by the rules every store's restore applies
+  /// (event_store.hpp: each stream's versions 1, 2, ... and times in order, unique non-nil ids), with
+  /// positions 1, 2, ... without gaps: this store numbers densely, so a history with gaps (exported
+  /// from PostgreSQL, say) is refused. Throws `std::invalid_argument`
   /// (and changes nothing) if the store holds events or the records break those rules. Not to be called
   /// while other threads use the store.
   void restore(std::vector<record> records) {
@@ -184,13 +186,14 @@ class memory_store {
     std::vector<const record*> log;
     log.reserve(records.size());
     ids.reserve(records.size());
+    detail::restore_rules rules({}, /*dense=*/true);
     clock::time_point last{};
     for (auto& r : records) {
+      rules.check(r);
+      if (!ids.try_emplace(r.id, r.position).second) refuse_restore(r.position, "repeats an event id");
       auto& slot = streams[r.stream_id];
       if (!slot) slot = std::make_unique<stream_slot>(r.stream_id);
-      if (!restorable(r, log.size() + 1, slot->events.size(), last) || !ids.try_emplace(r.id, r.position).second)
-        refuse_restore(log.size() + 1);
-      last = r.recorded_at;
+      last = std::max(last, r.recorded_at);
       slot->events.push_back(std::move(r));
       log.push_back(&slot->events.back());
     }

@@ -1,6 +1,6 @@
 // Misuse: an event's older version has no upcaster to the current one.
 // Twin: the same chain with its upcaster.
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 
 #include <boost/describe/class.hpp>
 

@@ -5,7 +5,7 @@
 # it must turn the tests and benchmarks off and say so. Nothing is built: the install is headers and
 # CMake files. Our generator is passed because the default one (make) need not be installed.
 #   cmake -DSOURCE_DIR=<checkout> -DBUILD_DIR=<scratch dir> -DPREFIX=<prefix> -DGENERATOR=<generator>
-#         [-DMAKE_PROGRAM=<its program>] [-DBOOST_DIR=<Boost_DIR>] [-DCOMPONENTS=json;sqlite] -P install.cmake
+#         [-DMAKE_PROGRAM=<its program>] [-DBOOST_DIR=<Boost_DIR>] [-DCOMPONENTS=json;sqlite;postgres] -P install.cmake
 cmake_minimum_required(VERSION 3.25)
 
 # From scratch: a stale cache or prefix could hide what a fresh checkout does.
@@ -38,7 +38,10 @@ if("json" IN_LIST COMPONENTS)
   list(APPEND expected_files share/cmake/chronicle/chronicleJsonTargets.cmake)
 endif()
 if("sqlite" IN_LIST COMPONENTS)
-  list(APPEND expected_files share/cmake/chronicle/chronicleSqliteTargets.cmake)
+  list(APPEND expected_files share/cmake/chronicle/chronicleSqliteTargets.cmake include/chronicle/sqlite/store.hpp)
+endif()
+if("postgres" IN_LIST COMPONENTS)
+  list(APPEND expected_files share/cmake/chronicle/chroniclePostgresTargets.cmake include/chronicle/postgres/store.hpp)
 endif()
 foreach(expected IN LISTS expected_files)
   if(NOT EXISTS ${PREFIX}/${expected})

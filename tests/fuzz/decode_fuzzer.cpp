@@ -1,7 +1,7 @@
 // libFuzzer target over the decoders: arbitrary bytes as a JSON Lines dump, and as an event payload.
 // Whatever the input, the result is a value or a typed error: never a crash, a leak or undefined
 // behaviour (built with ASan and UBSan), and a refused import leaves the store empty.
-#include <chronicle/json_lines.hpp>
+#include <chronicle/json/lines.hpp>
 
 #include "schema_evolution/orders_v2.hpp"
 

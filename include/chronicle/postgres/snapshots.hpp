@@ -2,7 +2,7 @@
 /// @file
 /// @brief Snapshots in a PostgreSQL schema, for `json_snapshot_store` (the `chronicle::postgres`
 /// component).
-#include <chronicle/json_snapshot_store.hpp>
+#include <chronicle/json/snapshot_store.hpp>
 #include <chronicle/postgres/detail/tables.hpp>
 
 #include <cstdint>

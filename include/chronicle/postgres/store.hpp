@@ -24,14 +24,13 @@
 /// may append.
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
 #include <chronicle/postgres/detail/libpq.hpp>
 #include <chronicle/postgres/detail/schema.hpp>
 #include <chronicle/postgres/detail/tables.hpp>
 #include <chronicle/postgres/options.hpp>
-#include <chronicle/detail/string_map.hpp>
 
 #include <poll.h>
 
@@ -408,21 +407,12 @@ class postgres_store {
 
   template <class Row>
   void restore_rows(std::size_t rows, Row&& row) {
-    detail::string_map<std::uint64_t> versions;
-    clock::time_point last{};
+    detail::restore_rules rules(reading_.max_payload_size);
     std::vector<restored_row> all;
     all.reserve(rows);
     for (std::size_t i = 0; i < rows; ++i) {
-      const restored_row next = row(i);
-      const envelope& r = *next.r;
-      auto& version = versions[r.stream_id];
-      if (!restorable(r, i + 1, version, last)) refuse_restore(i + 1);
-      if (next.payload.size() > reading_.max_payload_size)
-        throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) + " is " +
-                                    std::to_string(next.payload.size()) + " bytes, over the store's max_payload_size");
-      version = r.version;
-      last = r.recorded_at;
-      all.push_back(next);
+      all.push_back(row(i));
+      rules.check(*all.back().r, all.back().payload.size());
     }
     auto c = tables_.pool().acquire();
     c->exec("BEGIN");
@@ -456,7 +446,7 @@ class postgres_store {
       if (detail::pg_connection::failed(done.get())) {
         const bool repeated = detail::pg_connection::sqlstate(done.get()) == "23505";
         c->exec("ROLLBACK");
-        if (repeated) refuse_restore(from + 1);  // a repeated event id (every other rule was checked above)
+        if (repeated) refuse_restore(all[from].r->position, "or one after it repeats an event id");
         throw postgres_error("chronicle: PostgreSQL refused a restore: " + std::string(PQresultErrorMessage(done.get())),
                              detail::pg_connection::sqlstate(done.get()));
       }

@@ -1,9 +1,12 @@
 // The optional components, as a user links them: a store exported to JSON Lines (chronicle::json) and
 // imported into a SQLite file (chronicle::sqlite; into a memory store where the build has no SQLite).
 #include <chronicle/chronicle.hpp>
-#include <chronicle/json_lines.hpp>
+#include <chronicle/json/lines.hpp>
 #ifdef CONSUMER_HAS_SQLITE
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
+#endif
+#ifdef CONSUMER_HAS_POSTGRES
+#include <chronicle/postgres.hpp>
 #endif
 
 #include <boost/describe/class.hpp>

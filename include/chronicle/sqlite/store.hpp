@@ -35,14 +35,14 @@
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
-#include <chronicle/json_snapshot_store.hpp>
-#include <chronicle/sqlite_checkpoint_store.hpp>
-#include <chronicle/sqlite_options.hpp>
-#include <chronicle/sqlite_snapshots.hpp>
-#include <chronicle/detail/sqlite.hpp>
+#include <chronicle/json/snapshot_store.hpp>
+#include <chronicle/sqlite/checkpoint_store.hpp>
+#include <chronicle/sqlite/options.hpp>
+#include <chronicle/sqlite/snapshots.hpp>
+#include <chronicle/sqlite/detail/connection.hpp>
 #include <chronicle/detail/string_map.hpp>
 
 #include <sqlite3.h>
@@ -165,8 +165,9 @@ class sqlite_store {
   /// in one transaction: all of them or, on any error, none. Each event is stored at its current
   /// schema version.
   ///
-  /// `records` must be the whole history in global order: positions 1, 2, ... and each stream's versions
-  /// 1, 2, ... without gaps, unique non-nil ids, non-decreasing times. Throws `std::invalid_argument` if
+  /// `records` must be the whole history in global order, by the rules every store's restore applies
+  /// (event_store.hpp: positions increasing, each stream's versions 1, 2, ... and times in order,
+  /// unique non-nil ids); a history with gaps in its positions (from PostgreSQL) keeps them. Throws `std::invalid_argument` if
   /// the store holds events or the records break those rules, `sqlite_error` if the file fails.
   void restore(const std::vector<record>& records) {
     std::vector<std::string> payloads;
@@ -336,19 +337,12 @@ class sqlite_store {
     std::lock_guard lock(mutex_);
     transaction tx(db_);
     if (head_locked() != 0) throw std::invalid_argument("chronicle: restore needs an empty store");
-    detail::string_map<std::uint64_t> versions;
-    clock::time_point last{};
+    detail::restore_rules rules(reading_.max_payload_size);
     auto& insert = statement(restore_event);
     for (std::size_t i = 0; i < rows; ++i) {
       const restored_row next = row(i);
       const envelope& r = *next.r;
-      auto& version = versions[r.stream_id];
-      if (!restorable(r, i + 1, version, last)) refuse_restore(i + 1);
-      if (next.payload.size() > reading_.max_payload_size)
-        throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) + " is " +
-                                    std::to_string(next.payload.size()) + " bytes, over the store's max_payload_size");
-      version = r.version;
-      last = r.recorded_at;
+      rules.check(r, next.payload.size());
       insert.reset()
           .bind(1, r.position)
           .bind_blob(2, r.stream_id)
@@ -364,7 +358,8 @@ class sqlite_store {
       if (rc != SQLITE_DONE) {
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) refuse_restore(i + 1);  // the only one left: a repeated event id
+        // The only constraint left to fail: a repeated event id.
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) refuse_restore(r.position, "repeats an event id");
         throw sqlite_error("chronicle: SQLite insert: " + message, rc);
       }
     }

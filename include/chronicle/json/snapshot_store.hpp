@@ -3,8 +3,8 @@
 /// @brief Snapshots kept as JSON with their state's schema version: the form durable stores keep them
 /// in. A snapshot written by another version of the state is never misread.
 #include <chronicle/detail/string_map.hpp>
-#include <chronicle/detail/json_parse.hpp>
-#include <chronicle/json.hpp>
+#include <chronicle/json/detail/parse.hpp>
+#include <chronicle/json/codec.hpp>
 #include <chronicle/snapshot_store.hpp>
 
 #include <boost/json/monotonic_resource.hpp>

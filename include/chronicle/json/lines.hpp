@@ -10,10 +10,10 @@
 /// corrupt anywhere is rejected with its line number and the target store is left as it was.
 #include <chronicle/detail/string_map.hpp>
 #include <chronicle/envelope.hpp>
-#include <chronicle/event_codec.hpp>
+#include <chronicle/json/event_codec.hpp>
 #include <chronicle/event_store.hpp>
-#include <chronicle/detail/json_parse.hpp>
-#include <chronicle/json.hpp>
+#include <chronicle/json/detail/parse.hpp>
+#include <chronicle/json/codec.hpp>
 #include <chronicle/result.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
@@ -162,7 +162,7 @@ bool envelope_member(const boost::json::object& line, std::string_view name, T& 
 /// byte. `memory_store` holds current C++ types, so old versions are upcast on the way in. Every line
 /// is decoded all the same, and checked: the header, JSON syntax, each
 /// envelope member, the payload (`decode_error` with the field), positions 1, 2, ..., contiguous
-/// stream versions, unique event ids, non-decreasing times, and the event count the header promised.
+/// stream versions, unique event ids, each stream's times in order, and the event count the header promised.
 template <event_store Store>
   requires requires(Store& s, std::vector<recorded_event<typename Store::event_type>> r) { s.restore(std::move(r)); }
 result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& store, json_options options = {}) {
@@ -177,7 +177,7 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
   std::uint64_t promised = 0;
   constexpr bool encoded = detail::restores_encoded_events<Store>;
   std::vector<std::conditional_t<encoded, encoded_record, record>> records;
-  detail::string_map<std::uint64_t> versions;
+  detail::restore_rules rules;
   boost::unordered_flat_set<event_id, detail::uuid_hash> ids;
   detail::json_reader reader(detail::strings_as_bytes());
   // A line is its payload and an envelope: a stream id of up to 1 KiB, escaped, and a few numbers.
@@ -236,18 +236,14 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
       r.event = std::move(*event);
     }
 
-    if (!valid_stream_id(r.stream_id)) return fail("invalid stream id");
-    if (r.position != records.size() + 1)
-      return fail("position " + std::to_string(r.position) + " where " + std::to_string(records.size() + 1) +
-                  " belongs");
-    auto& version = versions[r.stream_id];
-    if (r.version != version + 1)
-      return fail("stream '" + r.stream_id + "' version " + std::to_string(r.version) + " where " +
-                  std::to_string(version + 1) + " belongs");
-    version = r.version;
+    // The rules every store's restore applies (event_store.hpp), checked here to name the line.
     if (r.id.is_nil()) return fail("an event id is nil");
     if (!ids.insert(r.id).second) return fail("event id " + boost::uuids::to_string(r.id) + " repeats");
-    if (!records.empty() && r.recorded_at < records.back().recorded_at) return fail("recorded time goes backwards");
+    try {
+      rules.check(r);
+    } catch (const std::invalid_argument& broken) {
+      return fail(broken.what());
+    }
     records.push_back(std::move(r));
   }
   if (in.bad()) return import_error{line_number, "reading the dump failed", std::nullopt};

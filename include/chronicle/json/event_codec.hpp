@@ -2,8 +2,8 @@
 /// @file
 /// @brief Events to and from JSON by their stable names and schema versions, upcasting old versions.
 #include <chronicle/event.hpp>
-#include <chronicle/detail/json_parse.hpp>
-#include <chronicle/json.hpp>
+#include <chronicle/json/detail/parse.hpp>
+#include <chronicle/json/codec.hpp>
 #include <chronicle/result.hpp>
 #include <chronicle/schema.hpp>
 

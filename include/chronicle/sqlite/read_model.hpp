@@ -6,7 +6,7 @@
 #include <chronicle/detail/subscriber.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/projection.hpp>
-#include <chronicle/sqlite_store.hpp>
+#include <chronicle/sqlite/store.hpp>
 
 #include <boost/uuid/uuid_io.hpp>
 

@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// @brief Snapshots in the SQLite file, for `json_snapshot_store` (the `chronicle::sqlite` component).
-#include <chronicle/detail/sqlite.hpp>
-#include <chronicle/json_snapshot_store.hpp>
+#include <chronicle/sqlite/detail/connection.hpp>
+#include <chronicle/json/snapshot_store.hpp>
 
 #include <cstdint>
 #include <mutex>

@@ -2,7 +2,7 @@
 // What chronicle's SQLite classes share: statements, connections, transactions, and the rules for
 // opening a file (whose it is, its schema version, waiting while another process holds it).
 #include <chronicle/envelope.hpp>
-#include <chronicle/sqlite_options.hpp>
+#include <chronicle/sqlite/options.hpp>
 
 #include <sqlite3.h>
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// @brief Checkpoints in the SQLite file (the `chronicle::sqlite` component).
-#include <chronicle/detail/sqlite.hpp>
+#include <chronicle/sqlite/detail/connection.hpp>
 #include <chronicle/checkpoint_store.hpp>
 
 #include <cstdint>
