@@ -50,11 +50,13 @@ class sql_read_model {
   sql_read_model(const sql_read_model&) = delete;
   sql_read_model& operator=(const sql_read_model&) = delete;
 
+  /// @brief The last event applied, as committed in the database.
   [[nodiscard]] std::uint64_t checkpoint() const {
     std::lock_guard lock(mutex_);
     return db_.checkpoint(P::name);
   }
 
+  /// @brief Why the model stopped, if a handler threw (or the store or database failed for good).
   [[nodiscard]] std::optional<projection_failure> failure() const {
     std::lock_guard lock(mutex_);
     return failure_;
@@ -63,8 +65,11 @@ class sql_read_model {
   // Each chunk (up to 1,000 events) is read before the transaction begins, so a model may share the
   // database of the store it reads (SQLite: an append holds the store's lock while it waits for the
   // write lock, and a model that read while holding the write lock would wait on it in turn).
+  /// @brief Applies the store's events after the checkpoint (at most `max_events`), up to 1,000 per
+  /// transaction; returns how many it applied.
   template <event_source Store>
   std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
+    static_assert(check_sources<typename Store::event_type, P>::value);
     using record = recorded_event<typename Store::event_type>;
     std::lock_guard lock(mutex_);
     std::size_t applied = 0;
@@ -126,6 +131,7 @@ class sql_read_model {
     return applied;
   }
 
+  /// @brief Empties the tables and the checkpoint, in one transaction, and forgets a failure.
   void reset() {
     std::lock_guard lock(mutex_);
     db_.in_transaction([&] {
@@ -136,6 +142,7 @@ class sql_read_model {
     failure_.reset();
   }
 
+  /// @brief Resets and replays the store, calling `progress(done, head)` after each transaction.
   template <event_store Store, class Progress>
   std::uint64_t rebuild(const Store& store, Progress progress) {
     reset();
@@ -143,6 +150,7 @@ class sql_read_model {
     return checkpoint();
   }
 
+  /// @brief Runs `f(writer&)` under the model's lock, between its transactions: for queries and tests.
   template <class F>
   decltype(auto) read(F&& f) {
     std::lock_guard lock(mutex_);

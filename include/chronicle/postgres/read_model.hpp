@@ -214,42 +214,13 @@ class pg_model_db {
 /// back its transaction and stops the model (`failure()`); a lost connection does not (the next
 /// `catch_up` reconnects and goes on). Thread-safe; drive it with `catch_up` or a `subscription`.
 template <postgres_projection P>
-class postgres_read_model {
+class postgres_read_model : public detail::sql_read_model<P, detail::pg_model_db> {
   static_assert(detail::check_when_handlers<P, postgres_writer>::value);
 
  public:
   explicit postgres_read_model(const std::string& conninfo, P projection = {}, postgres_options options = {})
-      : model_(std::move(projection), conninfo, std::move(options), [](postgres_writer& w) { P::create(w); }) {}
-
-  /// @brief The last event applied, as committed in the database.
-  [[nodiscard]] std::uint64_t checkpoint() const { return model_.checkpoint(); }
-  [[nodiscard]] std::optional<projection_failure> failure() const { return model_.failure(); }
-
-  /// @brief Applies the store's events after the checkpoint (at most `max_events`), up to 1,000 per
-  /// transaction; returns how many it applied.
-  template <event_source Store>
-  std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
-    static_assert(detail::check_sources<typename Store::event_type, P>::value);
-    return model_.catch_up(store, max_events);
-  }
-
-  /// @brief Empties the tables and the checkpoint, in one transaction, and forgets a failure.
-  void reset() { model_.reset(); }
-
-  /// @brief Resets and replays the store, calling `progress(done, head)` after each transaction.
-  template <event_store Store, class Progress>
-  std::uint64_t rebuild(const Store& store, Progress progress) {
-    return model_.rebuild(store, progress);
-  }
-
-  /// @brief Runs `f(postgres_writer&)` under the model's lock, between its transactions: for queries.
-  template <class F>
-  decltype(auto) read(F&& f) {
-    return model_.read(std::forward<F>(f));
-  }
-
- private:
-  detail::sql_read_model<P, detail::pg_model_db> model_;
+      : detail::sql_read_model<P, detail::pg_model_db>(
+            std::move(projection), conninfo, std::move(options), [](postgres_writer& w) { P::create(w); }) {}
 };
 
 }  // namespace v0

@@ -22,6 +22,7 @@
 /// Thread safety: one store object may be used by any number of threads; it lends each call a
 /// connection from a pool of at most `pool_size`. Read callbacks run with no connection held, so they
 /// may append.
+#include <chronicle/detail/durable_store.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
@@ -56,12 +57,16 @@ inline namespace v0 {
 
 /// @brief An `event_store` in a PostgreSQL schema. Requires the `chronicle::postgres` CMake component.
 template <event_set Set>
-class postgres_store {
+class postgres_store : public detail::durable_store<postgres_store<Set>, Set, postgres_error> {
   static_assert(detail::event_set_diagnostics<events_of<Set>>::value);
+  using base = detail::durable_store<postgres_store<Set>, Set, postgres_error>;
+  friend base;
 
  public:
-  using event_type = Set;
-  using record = recorded_event<Set>;
+  using typename base::event_type;
+  using typename base::record;
+  using base::append;
+  using base::restore;
 
   /// @brief Connects (`conninfo` as libpq takes it: `"host=... dbname=..."` or a `postgresql://` URL)
   /// and opens the schema, creating it if needed. Throws `postgres_connection_error` if the server
@@ -73,28 +78,6 @@ class postgres_store {
   }
   postgres_store(const postgres_store&) = delete;
   postgres_store& operator=(const postgres_store&) = delete;
-
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::span<const pending_event<Set>> batch) {
-    return append_recording(stream, expected, batch, nullptr);
-  }
-
-  /// @brief As `append`; once the batch is committed, calls `recorded(std::span<const record>)` with
-  /// the events as written (not after a re-append that wrote nothing), with no connection held.
-  template <class Recorded>
-    requires std::invocable<Recorded&, std::span<const record>>
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::span<const pending_event<Set>> batch, Recorded&& recorded) {
-    std::vector<record> written;
-    auto appended = append_recording(stream, expected, batch, &written);
-    if (appended && !written.empty()) recorded(std::span<const record>(written));
-    return appended;
-  }
-
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::initializer_list<pending_event<Set>> batch) {
-    return append(stream, expected, std::span<const pending_event<Set>>(batch.begin(), batch.size()));
-  }
 
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
@@ -142,34 +125,6 @@ class postgres_store {
           r.payload.assign(row.bytes(5));
         },
         [&](const encoded_record& r) { return detail::deliver(f, r); });
-  }
-
-  /// @brief Loads recorded events into this empty store (an import or a restore) in one transaction:
-  /// all of them or none. Each event is stored at its current schema version. The rules are those of
-  /// every store's `restore` (event_store.hpp); throws `std::invalid_argument` if they are broken or
-  /// the store holds events.
-  void restore(const std::vector<record>& records) {
-    std::vector<std::string> payloads;
-    payloads.reserve(records.size());
-    for (const auto& r : records) payloads.push_back(event_codec<Set>::encode(r.event));
-    restore_rows(records.size(), [&](std::size_t i) {
-      return restored_row{&records[i], records[i].type(), event_codec<Set>::schema_version(records[i].event), payloads[i]};
-    });
-  }
-
-  /// @brief As `restore(records)`, keeping each event's schema version and payload as recorded (upcast
-  /// when read). Each payload must decode as an event of the set (else `std::invalid_argument`).
-  void restore(const std::vector<encoded_record>& records) {
-    codec_reader codec(reading_);
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      if (auto decoded = codec.decode(r.event_name, r.schema_version, r.payload); !decoded)
-        throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) +
-                                    " does not decode: " + describe(decoded.error()));
-    }
-    restore_rows(records.size(), [&](std::size_t i) {
-      return restored_row{&records[i], records[i].event_name, records[i].schema_version, records[i].payload};
-    });
   }
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
@@ -256,6 +211,7 @@ class postgres_store {
     readable,
   };
   using codec_reader = typename event_codec<Set>::reader;
+  const json_options& reading() const noexcept { return reading_; }
   struct versioned_event {
     std::uint64_t version = 0;
     Set event;
@@ -323,13 +279,9 @@ class postgres_store {
     if (expected.which() == expected_version::kind::exact && expected.version() > max_key)
       return concurrency_conflict{std::string(stream), expected, stream_version(stream)};
 
-    std::vector<std::string> payloads;
-    payloads.reserve(batch.size());
-    for (const auto& pending : batch) {
-      payloads.push_back(event_codec<Set>::encode(pending.event));
-      if (payloads.back().size() > reading_.max_payload_size)
-        return payload_too_large{std::string(stream), payloads.back().size(), reading_.max_payload_size};
-    }
+    auto encoded = base::encode_batch(stream, batch, reading_.max_payload_size);
+    if (!encoded) return std::move(encoded).error();
+    const std::vector<std::string>& payloads = *encoded;
     std::vector<event_id> ids;
     ids.reserve(batch.size());
     for (const auto& pending : batch) ids.push_back(pending.id.is_nil() ? generate_id_() : pending.id);
@@ -398,12 +350,7 @@ class postgres_store {
                          detail::pg_connection::sqlstate(r));
   }
 
-  struct restored_row {
-    const envelope* r;
-    std::string_view type;
-    std::uint32_t schema_version;
-    std::string_view payload;
-  };
+  using typename base::restored_row;
 
   template <class Row>
   void restore_rows(std::size_t rows, Row&& row) {
@@ -461,14 +408,8 @@ class postgres_store {
 
   static Set decode(const detail::pg_row& row, int first, codec_reader& codec, std::string_view stream,
                     std::uint64_t version) {
-    auto event = codec.decode(row.bytes(first), static_cast<std::uint32_t>(row.int4(first + 1)), row.bytes(first + 2));
-    if (!event) {
-      auto error = std::move(event).error();
-      error.stream_id = std::string(stream);
-      error.version = version;
-      throw postgres_error("chronicle: a stored event does not decode: " + describe(error));
-    }
-    return std::move(*event);
+    return base::decode_stored(codec, row.bytes(first), static_cast<std::uint32_t>(row.int4(first + 1)),
+                               row.bytes(first + 2), stream, version);
   }
 
   static void fill_envelope(envelope& r, const detail::pg_row& row, std::string_view stream) {

@@ -131,42 +131,13 @@ class sqlite_model_db {
 /// handler rolls back its transaction and stops the model (`failure()`), nothing skipped; so does a
 /// failing read of the store. Thread-safe; drive it with `catch_up` or a `subscription`.
 template <sqlite_projection P>
-class sqlite_read_model {
+class sqlite_read_model : public detail::sql_read_model<P, detail::sqlite_model_db> {
   static_assert(detail::check_when_handlers<P, sqlite_writer>::value);
 
  public:
   explicit sqlite_read_model(const std::string& path, P projection = {}, sqlite_options options = {})
-      : model_(std::move(projection), path, options, [](sqlite_writer& w) { P::create(w); }) {}
-
-  /// @brief The last event applied, as committed in the file.
-  [[nodiscard]] std::uint64_t checkpoint() const { return model_.checkpoint(); }
-  [[nodiscard]] std::optional<projection_failure> failure() const { return model_.failure(); }
-
-  /// @brief Applies the store's events after the checkpoint (at most `max_events`), up to 1,000 per
-  /// transaction; returns how many it applied. The model may share the file of the store it reads.
-  template <event_source Store>
-  std::size_t catch_up(const Store& store, std::size_t max_events = std::numeric_limits<std::size_t>::max()) {
-    static_assert(detail::check_sources<typename Store::event_type, P>::value);
-    return model_.catch_up(store, max_events);
-  }
-
-  /// @brief Empties the tables and the checkpoint, in one transaction, and forgets a failure.
-  void reset() { model_.reset(); }
-
-  /// @brief Resets and replays the store, calling `progress(done, head)` after each transaction.
-  template <event_store Store, class Progress>
-  std::uint64_t rebuild(const Store& store, Progress progress) {
-    return model_.rebuild(store, progress);
-  }
-
-  /// @brief Runs `f(sqlite_writer&)` under the model's lock, between its transactions: for queries and tests.
-  template <class F>
-  decltype(auto) read(F&& f) {
-    return model_.read(std::forward<F>(f));
-  }
-
- private:
-  detail::sql_read_model<P, detail::sqlite_model_db> model_;
+      : detail::sql_read_model<P, detail::sqlite_model_db>(
+            std::move(projection), path, options, [](sqlite_writer& w) { P::create(w); }) {}
 };
 
 }  // namespace v0

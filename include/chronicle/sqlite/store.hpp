@@ -33,6 +33,7 @@
 /// thread. Several stores (threads or processes) may open one file. Read callbacks run without the
 /// mutex held (rows are read in chunks), so they may append.
 #include <chronicle/checkpoint_store.hpp>
+#include <chronicle/detail/durable_store.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
@@ -68,12 +69,16 @@ inline namespace v0 {
 
 /// @brief An `event_store` in a SQLite file. Requires the `chronicle::sqlite` CMake component.
 template <event_set Set>
-class sqlite_store {
+class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite_error> {
   static_assert(detail::event_set_diagnostics<events_of<Set>>::value);
+  using base = detail::durable_store<sqlite_store<Set>, Set, sqlite_error>;
+  friend base;
 
  public:
-  using event_type = Set;
-  using record = recorded_event<Set>;
+  using typename base::event_type;
+  using typename base::record;
+  using base::append;
+  using base::restore;
   static constexpr int schema_version = detail::sqlite_schema_version;
 
   /// @brief Opens (or creates) the file. Throws `sqlite_foreign_file` for another application's
@@ -85,28 +90,6 @@ class sqlite_store {
   }
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
-
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::span<const pending_event<Set>> batch) {
-    return append_recording(stream, expected, batch, nullptr);
-  }
-
-  /// @brief As `append`; once the batch is committed, calls `recorded(std::span<const record>)` with
-  /// the events as written (not after a re-append that wrote nothing), without the store's lock held.
-  template <class Recorded>
-    requires std::invocable<Recorded&, std::span<const record>>
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::span<const pending_event<Set>> batch, Recorded&& recorded) {
-    std::vector<record> written;
-    auto appended = append_recording(stream, expected, batch, &written);
-    if (appended && !written.empty()) recorded(std::span<const record>(written));
-    return appended;
-  }
-
-  result<append_result, store_error> append(std::string_view stream, expected_version expected,
-                                            std::initializer_list<pending_event<Set>> batch) {
-    return append(stream, expected, std::span<const pending_event<Set>>(batch.begin(), batch.size()));
-  }
 
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
@@ -161,39 +144,6 @@ class sqlite_store {
         [](const encoded_record& r) { return r.position; }, true);
   }
 
-  /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore),
-  /// in one transaction: all of them or, on any error, none. Each event is stored at its current
-  /// schema version.
-  ///
-  /// `records` must be the whole history in global order, by the rules every store's restore applies
-  /// (event_store.hpp: positions increasing, each stream's versions 1, 2, ... and times in order,
-  /// unique non-nil ids); a history with gaps in its positions (from PostgreSQL) keeps them. Throws `std::invalid_argument` if
-  /// the store holds events or the records break those rules, `sqlite_error` if the file fails.
-  void restore(const std::vector<record>& records) {
-    std::vector<std::string> payloads;
-    payloads.reserve(records.size());
-    for (const auto& r : records) payloads.push_back(event_codec<Set>::encode(r.event));
-    restore_rows(records.size(), [&](std::size_t i) {
-      return restored_row{&records[i], records[i].type(), event_codec<Set>::schema_version(records[i].event), payloads[i]};
-    });
-  }
-
-  /// @brief As `restore(records)`, keeping each event exactly as recorded: its schema version and
-  /// payload are stored as given (and upcast when read), so an old history keeps its original facts.
-  /// Each payload must decode as an event of the set (else `std::invalid_argument`, nothing written).
-  void restore(const std::vector<encoded_record>& records) {
-    codec_reader codec(reading_);
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      const auto& r = records[i];
-      if (auto decoded = codec.decode(r.event_name, r.schema_version, r.payload); !decoded)
-        throw std::invalid_argument("chronicle: restore: the event at position " + std::to_string(i + 1) +
-                                    " does not decode: " + describe(decoded.error()));
-    }
-    restore_rows(records.size(), [&](std::size_t i) {
-      return restored_row{&records[i], records[i].event_name, records[i].schema_version, records[i].payload};
-    });
-  }
-
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
     if (!valid_stream_id(stream)) return 0;
     std::lock_guard lock(mutex_);
@@ -224,13 +174,9 @@ class sqlite_store {
     if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
 
     // Encode outside the transaction: it holds the database's write lock.
-    std::vector<std::string> payloads;
-    payloads.reserve(batch.size());
-    for (const auto& pending : batch) {
-      payloads.push_back(event_codec<Set>::encode(pending.event));
-      if (payloads.back().size() > reading_.max_payload_size)
-        return payload_too_large{std::string(stream), payloads.back().size(), reading_.max_payload_size};
-    }
+    auto encoded = base::encode_batch(stream, batch, reading_.max_payload_size);
+    if (!encoded) return std::move(encoded).error();
+    const std::vector<std::string>& payloads = *encoded;
 
     std::lock_guard lock(mutex_);
     transaction tx(db_);
@@ -302,6 +248,7 @@ class sqlite_store {
     count
   };
   using codec_reader = typename event_codec<Set>::reader;
+  const json_options& reading() const noexcept { return reading_; }
   struct versioned_event {
     std::uint64_t version = 0;
     Set event;
@@ -323,13 +270,7 @@ class sqlite_store {
     return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(n)));
   }
 
-  // One row of a restore: the envelope, and the event as it is to be stored.
-  struct restored_row {
-    const envelope* r;
-    std::string_view type;
-    std::uint32_t schema_version;
-    std::string_view payload;
-  };
+  using typename base::restored_row;
 
   // Inserts `rows` rows given by `row(i)` into the empty store, in one transaction.
   template <class Row>
@@ -450,14 +391,8 @@ class sqlite_store {
   // The event in columns `first` (type), `first + 1` (schema version) and `first + 2` (payload).
   static Set decode(const detail::sqlite_statement& s, int first, codec_reader& codec, std::string_view stream,
                     std::uint64_t version) {
-    auto event = codec.decode(s.text(first), static_cast<std::uint32_t>(s.integer(first + 1)), s.text(first + 2));
-    if (!event) {
-      auto error = std::move(event).error();
-      error.stream_id = std::string(stream);
-      error.version = version;
-      throw sqlite_error("chronicle: a stored event does not decode: " + describe(error));
-    }
-    return std::move(*event);
+    return base::decode_stored(codec, s.text(first), static_cast<std::uint32_t>(s.integer(first + 1)), s.text(first + 2),
+                               stream, version);
   }
 
   // Overwrites `r`'s envelope with the current row, reusing its strings' storage. `stream` is the
