@@ -51,9 +51,16 @@ class sql_read_model {
   sql_read_model& operator=(const sql_read_model&) = delete;
 
   /// @brief The last event applied, as committed in the database.
+  /// A lost connection answers with the last checkpoint this object saw committed (a subscription
+  /// asks from a thread that must not throw).
   [[nodiscard]] std::uint64_t checkpoint() const {
     std::lock_guard lock(mutex_);
-    return db_.checkpoint(P::name);
+    try {
+      return seen_ = db_.checkpoint(P::name);
+    } catch (...) {
+      if (Db::transient()) return seen_;
+      throw;
+    }
   }
 
   /// @brief Why the model stopped, if a handler threw (or the store or database failed for good).
@@ -92,6 +99,7 @@ class sql_read_model {
       if (chunk.empty()) break;
       std::size_t in_chunk = 0;
       bool again = false;
+      std::uint64_t committing = 0;
       try {
         db_.in_transaction([&] {
           // Another process may run this model too: apply only what lies past the checkpoint as it is
@@ -106,6 +114,7 @@ class sql_read_model {
             try {
               detail::dispatch(projection_, r, db_.writer());
             } catch (...) {
+              if (Db::transient()) throw;  // the connection, not the handler: rolled back, go on later
               failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), describe_current_exception(),
                                             std::current_exception()};
               return false;  // the failing chunk is rolled back whole
@@ -114,8 +123,10 @@ class sql_read_model {
             ++in_chunk;
           }
           db_.save_checkpoint(P::name, position);
+          committing = position;
           return true;
         });
+        if (committing != 0) seen_ = committing;
       } catch (...) {
         if (!failure_ && Db::transient()) return applied;  // rolled back or committed: the checkpoint says
         if (!failure_)
@@ -139,6 +150,7 @@ class sql_read_model {
       db_.erase_checkpoint(P::name);
       return true;
     });
+    seen_ = 0;
     failure_.reset();
   }
 
@@ -160,6 +172,7 @@ class sql_read_model {
  private:
   mutable Db db_;
   mutable std::mutex mutex_;
+  mutable std::uint64_t seen_ = 0;  // the checkpoint as last read or committed
   P projection_;
   std::optional<projection_failure> failure_;
 };

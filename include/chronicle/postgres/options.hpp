@@ -48,7 +48,8 @@ class postgres_foreign_schema : public postgres_error {
 /// @brief How the PostgreSQL classes connect and where their tables live.
 struct postgres_options {
   /// The PostgreSQL schema (namespace) holding the tables: one store per schema, so several stores
-  /// (one per tenant, say) share a database. Created if missing; any name PostgreSQL takes.
+  /// (one per tenant, say) share a database. Created if missing. Letters, digits and `_`, up to 63,
+  /// not starting with a digit; quoted in SQL, so `Orders` and `orders` are two schemas.
   std::string schema = "chronicle";
   /// At most this many connections, opened when first needed; a thread that finds them all busy waits.
   std::size_t pool_size = 8;

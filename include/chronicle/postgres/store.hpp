@@ -160,7 +160,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     detail::pg_params p;
     auto r = tables_.read(horizon, p);
     const detail::pg_row row(r.get(), 0);
-    return row.null(0) ? 0 : static_cast<std::uint64_t>(row.int8(0));
+    return row.null(0) || row.int8(0) < 0 ? 0 : static_cast<std::uint64_t>(row.int8(0));
   }
 
   /// @brief Waits until an event at or after `position` is readable (below the safe horizon) or
@@ -171,7 +171,8 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(listening_, std::defer_lock);
-    if (!lock.try_lock_for(timeout)) return false;
+    // One thread listens; the others wait for it, looking first and when their turn ends.
+    if (!lock.try_lock_for(timeout)) return readable_from_or_false(position);
     try {
       if (!listener_ || listener_->broken()) {
         listener_.reset();
@@ -184,7 +185,8 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
         drain_notifications();
         if (readable_from(position)) return true;  // checked after LISTEN, so no append is missed
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0 || !await_notification(left)) return false;
+        if (left.count() <= 0) return false;
+        await_notification(left);  // a notification, or anything else the socket brought: look again
       }
     } catch (const postgres_connection_error&) {
       listener_.reset();  // the server is away: wait out the timeout, the next call reconnects
@@ -254,7 +256,8 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
                         "to_timestamp(0) + ra * interval '1 microsecond' FROM unnest($1::bigint[], $2::bytea[], "
                         "$3::bigint[], $4::uuid[], $5::text[], $6::integer[], $7::json[], $8::uuid[], $9::uuid[], "
                         "$10::bigint[]) AS u(p, s, v, i, t, sv, pl, co, ca, ra)";
-    s[restore_sequence] = "SELECT setval('" + q + ".positions', $1)";
+    // Never backwards: appends that failed may have drawn beyond the restored history.
+    s[restore_sequence] = "SELECT setval('" + q + ".positions', greatest($1, (SELECT last_value FROM " + q + ".positions)))";
     s[lock_for_restore] = "LOCK TABLE " + q + ".events IN EXCLUSIVE MODE";
     s[notify] = "SELECT pg_notify($1, '')";
     s[readable] = "SELECT EXISTS (SELECT 1 FROM " + q + ".events WHERE position >= $1 AND position <= $2)";
@@ -298,14 +301,36 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     p.array(detail::pg_uuid, n, [&](std::size_t i, detail::pg_params& a) { a.element_uuid(batch[i].correlation_id); });
     p.array(detail::pg_uuid, n, [&](std::size_t i, detail::pg_params& a) { a.element_uuid(batch[i].causation_id); });
 
+    // The records to report are built before the batch is sent: an event whose copy throws leaves
+    // nothing written.
+    if (written != nullptr) {
+      written->resize(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        record& w = (*written)[i];
+        w.stream_id = std::string(stream);
+        w.id = ids[i];
+        w.correlation_id = batch[i].correlation_id;
+        w.causation_id = batch[i].causation_id;
+        w.event = batch[i].event;
+      }
+    }
+
     detail::pg_params wake;
     wake.text(channel_);
     detail::pg_result r;
-    {
-      auto c = tables_.pool().acquire();
-      r = c->try_run_then(append_events, p, notify, wake);
+    // A writer of the same stream or ids that committed while we inserted makes the insert fail on a
+    // unique index; sent again, the statement sees it and answers as it would have (a conflict, a
+    // duplicate, the replay of this very batch). `any` admits every version, so it just goes again.
+    for (int attempt = 0;; ++attempt) {
+      {
+        auto c = tables_.pool().acquire();
+        r = c->try_run_then(append_events, p, notify, wake);
+      }
+      if (!detail::pg_connection::failed(r.get())) break;
+      const bool raced = detail::pg_connection::sqlstate(r.get()) == "23505";
+      if (!raced || attempt >= (expected.which() == expected_version::kind::any ? 16 : 1))
+        return refused_insert(r.get(), stream, expected, ids);
     }
-    if (detail::pg_connection::failed(r.get())) return refused_insert(r.get(), stream, expected, ids);
 
     const detail::pg_row row(r.get(), 0);
     const int outcome = row.int4(0);
@@ -313,19 +338,14 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     if (outcome == 3) return concurrency_conflict{std::string(stream), expected, static_cast<std::uint64_t>(row.int8(4))};
     const auto version = static_cast<std::uint64_t>(row.int8(1));
     const auto positions = row.int8_array(2);
-    if (outcome == 0 && written != nullptr) {
+    if (written != nullptr) {
+      if (outcome != 0) written->clear();  // a replay wrote nothing
       const auto at = row.time(3);
-      written->resize(n);
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t i = 0; i < written->size(); ++i) {
         record& w = (*written)[i];
-        w.stream_id = std::string(stream);
         w.version = version - n + i + 1;
         w.position = static_cast<std::uint64_t>(positions[i]);
-        w.id = ids[i];
-        w.correlation_id = batch[i].correlation_id;
-        w.causation_id = batch[i].causation_id;
         w.recorded_at = at;
-        w.event = batch[i].event;
       }
     }
     return append_result{version, positions.empty() ? 0 : static_cast<std::uint64_t>(positions.back()), n};
@@ -372,9 +392,12 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
         throw std::invalid_argument("chronicle: restore needs an empty store");
       }
     }
-    constexpr std::size_t per_statement = 1000;
-    for (std::size_t from = 0; from < all.size(); from += per_statement) {
-      const std::size_t n = std::min(per_statement, all.size() - from);
+    // Statements of up to 1,000 rows or 16 MiB of payload (a statement's arrays stay far below the
+    // server's 1 GB limit on one value).
+    for (std::size_t from = 0, n = 0; from < all.size(); from += n) {
+      std::size_t bytes = 0;
+      for (n = 0; from + n < all.size() && n < 1000 && (n == 0 || bytes < (std::size_t{16} << 20)); ++n)
+        bytes += all[from + n].payload.size();
       const auto at = [&](std::size_t i) -> const restored_row& { return all[from + i]; };
       detail::pg_params p;
       p.array(detail::pg_int8, n, [&](std::size_t i, detail::pg_params& a) { a.element_int8(static_cast<std::int64_t>(at(i).r->position)); });
@@ -492,6 +515,13 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     return seen;
   }
 
+  bool readable_from_or_false(std::uint64_t position) const noexcept {
+    try {
+      return readable_from(position);
+    } catch (...) {
+      return false;
+    }
+  }
   // Whether an event at or after `position` lies below the horizon.
   bool readable_from(std::uint64_t position) const {
     const std::uint64_t until = safe_position();

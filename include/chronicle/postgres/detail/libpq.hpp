@@ -5,6 +5,7 @@
 #include <chronicle/postgres/options.hpp>
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -185,9 +186,10 @@ class pg_connection {
  public:
   pg_connection(const std::string& conninfo, const postgres_options& options, const std::vector<std::string>& statements) {
     const std::string timeout = std::to_string(options.connect_timeout.count());
-    // The connection string's own settings come after ours, so they win.
-    const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
-    const char* values[] = {timeout.c_str(), "chronicle", "UTF8", conninfo.c_str(), nullptr};
+    // The connection string's own settings win over our defaults, except the encoding: payload sizes
+    // are counted in UTF-8 on both sides.
+    const char* keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
+    const char* values[] = {timeout.c_str(), "chronicle", conninfo.c_str(), "UTF8", nullptr};
     c_ = PQconnectdbParams(keys, values, 1);
     if (PQstatus(c_) != CONNECTION_OK) {
       const std::string message = pg_message(c_);
@@ -195,9 +197,14 @@ class pg_connection {
       throw postgres_connection_error("chronicle: cannot connect to PostgreSQL: " + message);
     }
     PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-      pg_result r(PQprepare(c_, ("s" + std::to_string(i)).c_str(), statements[i].c_str(), 0, nullptr));
-      check(r.get(), false, "preparing a statement");
+    try {
+      for (std::size_t i = 0; i < statements.size(); ++i) {
+        pg_result r(PQprepare(c_, ("s" + std::to_string(i)).c_str(), statements[i].c_str(), 0, nullptr));
+        check(r.get(), false, "preparing a statement");
+      }
+    } catch (...) {
+      PQfinish(c_);
+      throw;
     }
   }
   pg_connection(const pg_connection&) = delete;
@@ -205,7 +212,15 @@ class pg_connection {
   ~pg_connection() { PQfinish(c_); }
 
   [[nodiscard]] PGconn* get() const noexcept { return c_; }
-  [[nodiscard]] bool broken() const noexcept { return PQstatus(c_) != CONNECTION_OK; }
+  [[nodiscard]] bool broken() const noexcept { return poisoned_ || PQstatus(c_) != CONNECTION_OK; }
+  // Whether the server has closed this idle connection (a restart): its socket has reached EOF.
+  [[nodiscard]] bool dead() {
+    if (broken()) return true;
+    pollfd fd{PQsocket(c_), POLLIN, 0};
+    if (::poll(&fd, 1, 0) > 0 && (PQconsumeInput(c_) != 1 || PQstatus(c_) != CONNECTION_OK)) return true;
+    while (PGnotify* n = PQnotifies(c_)) PQfreemem(n);
+    return false;
+  }
   [[nodiscard]] bool lost() const noexcept { return PQstatus(c_) == CONNECTION_BAD; }
   // Whether the failed result `r` means the connection is gone: libpq's own errors (no SQLSTATE), a
   // connection exception (class 08), or the server shutting down or crashing (57P01 to 57P03).
@@ -235,6 +250,8 @@ class pg_connection {
   // transaction of its own (a NOTIFY after the append has committed). Returns the first result.
   pg_result try_run_then(std::size_t index, pg_params& params, std::size_t then, pg_params& more) {
     if (PQenterPipelineMode(c_) != 1) return try_run(index, params, true);
+    // Until this returns cleanly the connection is not fit for reuse (its lease drops it).
+    poisoned_ = true;
     const std::string first = "s" + std::to_string(index), second = "s" + std::to_string(then);
     pg_result out;
     const bool sent = params.queue(c_, first.c_str()) && PQpipelineSync(c_) == 1 && more.queue(c_, second.c_str()) &&
@@ -242,7 +259,8 @@ class pg_connection {
     // Each statement's results end with a null; each sync brings a PIPELINE_SYNC result. Two nulls in
     // a row mean libpq has nothing more to give: the connection broke mid-pipeline.
     bool complete = false;
-    for (int syncs = 0, nulls = 0; sent && !lost() && nulls < 2;) {
+    int syncs = 0;
+    for (int nulls = 0; sent && !lost() && nulls < 2;) {
       pg_result r(PQgetResult(c_));
       if (!r) {
         ++nulls;
@@ -254,12 +272,13 @@ class pg_connection {
           complete = true;
           break;
         }
-      } else if (!out) {
-        out = std::move(r);
+      } else if (syncs == 0 && (!out || failed(r.get()))) {
+        out = std::move(r);  // the append's rows, or an error, also one raised at its commit
       }
     }
-    if (!complete || !out) lost_connection(true);  // the connection is dropped by its lease: not idle
-    PQexitPipelineMode(c_);
+    // Past the first sync the append's outcome is known; only the NOTIFY after it may be lost.
+    if (!out || (!complete && syncs == 0)) lost_connection(true);
+    if (complete && PQexitPipelineMode(c_) == 1) poisoned_ = false;
     return out;
   }
   // Prepares `sql` as `name`, with its parameters' types.
@@ -309,6 +328,7 @@ class pg_connection {
                          sqlstate(r));
   }
   PGconn* c_ = nullptr;
+  bool poisoned_ = false;
 };
 
 // At most `size` connections, opened when first needed and shared by threads: `acquire()` lends one
@@ -343,6 +363,13 @@ class pg_pool {
   lease acquire() {
     std::unique_lock lock(mutex_);
     returned_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+    while (!idle_.empty()) {
+      auto c = std::move(idle_.back());
+      idle_.pop_back();
+      if (!c->dead()) return lease(*this, std::move(c));
+      --open_;  // closed by the server while idle (a restart): open a fresh one instead
+    }
+    returned_.wait(lock, [&] { return open_ < options_.pool_size || !idle_.empty(); });
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();

@@ -66,7 +66,7 @@ inline std::string postgres_schema_sql(const std::string& q) {
          // A key holds the low 32 bits of a position at most `later`: the largest such position.
          "  " + last_drawn + " INTO later;\n"
          "  SELECT min(later - ((later - k) & 4294967295)) INTO held FROM unnest(keys) k;\n"
-         "  RETURN least(drawn, held);\n"
+         "  RETURN greatest(0, least(drawn, held));\n"
          "END $chronicle$;\n"
          // One append, in one statement: a replay of a recorded batch, the expected-version check, the
          // duplicate check, then positions drawn under the writer's lock and the rows inserted. A
@@ -104,7 +104,9 @@ inline std::string postgres_schema_sql(const std::string& q) {
          "  " + last_drawn + " INTO drawn;\n"
          "  PERFORM pg_advisory_xact_lock_shared(" + events_oid + ", (drawn & 4294967295)::bit(32)::integer);\n"
          "  pos := ARRAY(SELECT nextval('" + q + ".positions') FROM generate_series(1, n));\n"
-         "  stamp := clock_timestamp();\n"
+         // Never before the stream's previous event, whatever the clock did meanwhile.
+         "  stamp := greatest(clock_timestamp(), (SELECT e.recorded_at FROM " + q + ".events e WHERE e.stream_id = p_stream "
+         "ORDER BY e.version DESC LIMIT 1));\n"
          "  INSERT INTO " + q + ".events (position, stream_id, version, event_id, type, schema_version, payload, "
          "correlation_id, causation_id, recorded_at) SELECT pos[b.i], p_stream, cur + b.i, b.id, p_types[b.i], "
          "p_schema_versions[b.i], p_payloads[b.i], p_correlations[b.i], p_causations[b.i], stamp "
@@ -119,6 +121,10 @@ inline std::string postgres_schema_sql(const std::string& q) {
 // wait for each other on an advisory lock keyed by the schema name.
 inline void open_postgres_schema(pg_connection& c, const std::string& name) {
   const std::string q = checked_schema(name);
+  if (const char* encoding = PQparameterStatus(c.get(), "server_encoding");
+      encoding == nullptr || std::string_view(encoding) != "UTF8")
+    throw postgres_error("chronicle: the database's encoding is " + std::string(encoding ? encoding : "unknown") +
+                         ", not UTF8: event payloads are UTF-8 JSON");
   c.exec("BEGIN");
   try {
     c.exec("SELECT pg_advisory_xact_lock(hashtextextended('chronicle schema " + name + "', 0))");
