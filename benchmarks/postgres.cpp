@@ -12,6 +12,9 @@
 // its throughput over the 1-thread run's.
 // Each in two durability settings, set per connection (`options=-csynchronous_commit=...`): `sync_on`,
 // PostgreSQL's default (a commit waits for its WAL flush), and `sync_off`.
+// Diagnostics, baseline only: W1_postgres_no_notify and W5_postgres_no_notify leave out the NOTIFY
+// after each append (what waking other processes' subscribers costs); W2_postgres_one_query reads
+// the stream in one SELECT instead of the store's chunks of 512 rows (what the chunks cost).
 //
 // The server is CHRONICLE_BENCH_POSTGRES (a libpq connection string; benchmarks/run starts a private
 // cluster when it is unset); without it every PostgreSQL benchmark reports an error and does nothing.
@@ -102,16 +105,24 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Each workload's cost on each side (seconds per command, load, event, round or append), so that the
-// side that runs second reports `ratio`: chronicle's cost over the baseline's. Benchmarks run one
-// after another on the main thread.
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Each workload's costs on each side (seconds per command, load, event, round or append), one per
+// repetition, so that the side that runs second reports `ratio`: chronicle's cost over the baseline's,
+// against the other side's median (so the median of `ratio` over repetitions is the ratio of the
+// medians). Benchmarks run one after another on the main thread.
 enum side : std::size_t { chronicle_side, baseline_side };
 void record_cost(benchmark::State& state, const std::string& workload, side s, double cost) {
-  static std::map<std::string, std::array<double, 2>> costs;
-  auto& pair = costs[workload];
-  pair[s] = cost;
-  if (pair[chronicle_side] > 0 && pair[baseline_side] > 0)
-    state.counters["ratio"] = pair[chronicle_side] / pair[baseline_side];
+  static std::map<std::string, std::array<std::vector<double>, 2>> costs;
+  auto& both = costs[workload];
+  both[s].push_back(cost);
+  const auto& other = both[s == chronicle_side ? baseline_side : chronicle_side];
+  if (other.empty()) return;
+  state.counters["ratio"] = s == chronicle_side ? cost / median(other) : median(other) / cost;
 }
 
 // ---- libpq, by hand --------------------------------------------------------------------------------------
@@ -334,6 +345,8 @@ class raw_postgres {
                               ".append($1, $2, $3, $4, $5, $6, $7, $8, $9)");
     db_.prepare("notify", "SELECT pg_notify($1, '')");
     db_.prepare("version", "SELECT COALESCE(max(version), 0) FROM " + q + ".events WHERE stream_id = $1");
+    db_.prepare("stream", "SELECT version, type, schema_version, payload FROM " + q +
+                              ".events WHERE stream_id = $1 ORDER BY version");
     db_.prepare("versions", "SELECT version FROM " + q + ".events WHERE stream_id = $1 ORDER BY version");
     db_.prepare("horizon", "SELECT " + q + ".horizon()");
     db_.prepare("events", chunk_sql(q, "version, type, schema_version, payload",
@@ -359,17 +372,19 @@ class raw_postgres {
       result_ptr r(p_.run(db_.get(), "events"));
       if (!succeeded(r.get())) throw std::runtime_error("PostgreSQL: reading a stream: " + message_of(r.get()));
       const int rows = PQntuples(r.get());
-      std::int64_t bytes = 0;
-      for (int i = 0; i < rows; ++i) {
-        out.version = int8_at(r.get(), i, 0);
-        const auto type = bytes_at(r.get(), i, 1);
-        const auto payload = bytes_at(r.get(), i, 3);
-        bytes += static_cast<std::int64_t>(payload.size());
-        json_.parse(payload, [&](const boost::json::object& o) { fold(out, type, o); });
-      }
-      if (rows < chunk_rows && bytes < chunk_bytes) return out;
+      if (fold_rows(out, r.get()) < chunk_bytes && rows < chunk_rows) return out;
       from = out.version + 1;
     }
+  }
+
+  // The diagnostic: the whole stream in one SELECT, without chunks (what the chunks cost).
+  folded load_at_once(std::string_view stream) {
+    folded out;
+    p_.clear().bytes(stream);
+    result_ptr r(p_.run(db_.get(), "stream"));
+    if (!succeeded(r.get())) throw std::runtime_error("PostgreSQL: reading a stream: " + message_of(r.get()));
+    fold_rows(out, r.get());
+    return out;
   }
 
   enum class outcome { written, conflict, duplicate };
@@ -381,14 +396,15 @@ class raw_postgres {
     explicit operator bool() const { return result == outcome::written; }
   };
 
-  // One event appended at exactly `expected`, through append() and, in the same round trip, the NOTIFY.
+  // One event appended at exactly `expected` (no causation), through append() and, in the same round
+  // trip, the NOTIFY.
   appended append(std::string_view stream, std::int64_t expected, std::string_view type, std::string_view payload,
-                  const chronicle::event_id& id) {
+                  const chronicle::event_id& id, const chronicle::event_id& correlation) {
     static constexpr char schema_version[4] = {0, 0, 0, 1};
     static constexpr chronicle::event_id no_cause{};
     p_.clear().bytes(stream).int4(3).int8(expected);  // 3: an exact version
     p_.one(uuid_oid, bytes_of(id)).one(text_oid, type).one(int4_oid, {schema_version, 4}).one(json_oid, payload);
-    p_.one(uuid_oid, bytes_of(id)).one(uuid_oid, bytes_of(no_cause));  // correlation: the event itself
+    p_.one(uuid_oid, bytes_of(correlation)).one(uuid_oid, bytes_of(no_cause));
     result_ptr r = notify_ ? append_then_notify() : result_ptr(p_.run(db_.get(), "append"));
 
     if (!succeeded(r.get())) {
@@ -453,6 +469,19 @@ class raw_postgres {
   }
 
  private:
+  // Folds rows of (version, type, schema_version, payload); returns the payloads' bytes.
+  std::int64_t fold_rows(folded& out, const PGresult* r) {
+    std::int64_t bytes = 0;
+    for (int i = 0; i < PQntuples(r); ++i) {
+      out.version = int8_at(r, i, 0);
+      const auto type = bytes_at(r, i, 1);
+      const auto payload = bytes_at(r, i, 3);
+      bytes += static_cast<std::int64_t>(payload.size());
+      json_.parse(payload, [&](const boost::json::object& o) { fold(out, type, o); });
+    }
+    return bytes;
+  }
+
   static void fold(folded& out, std::string_view type, const boost::json::object& o) {
     if (type == "OrderNoteAdded") {
       bench::OrderNoteAdded e{std::string(o.at("text").as_string())};
@@ -527,3 +556,553 @@ class raw_postgres {
   params wake_;
   json_reader json_;
 };
+
+std::string schema_name(const char* workload, durability d, const char* who) {
+  return std::string("chronicle_bench_") + workload + (d == durability::on ? "_on_" : "_off_") + who;
+}
+std::string setting(durability d) { return d == durability::on ? "sync_on" : "sync_off"; }
+
+// ---- W1 ------------------------------------------------------------------------------------------------
+// As the in-memory W1: every command is followed by the order_summary read model's update. Chronicle
+// runs it inline through a projecting_store (fed from what the append reports it wrote); the
+// hand-written code updates its map from the event it just wrote, with the version and time append()
+// returned.
+struct chronicle_pg_orders {
+  chronicle_pg_orders(const std::string& conninfo, const std::string& schema)
+      : events(conninfo, chronicle::postgres_options{.schema = schema}) {}
+  chronicle::postgres_store<orders::order_event> events;
+  bench::chronicle_summaries summaries;
+  chronicle::projecting_store<decltype(events), decltype(summaries.model)> store{events, summaries.model};
+  chronicle::repository<orders::order_aggregate, decltype(store)> repository{store};
+};
+
+void w1_report(benchmark::State& state, std::size_t failed, bool consistent) {
+  const double commands = 3.0 * w1_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  state.counters["seconds_per_command"] =
+      benchmark::Counter(commands, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (failed != 0) state.SkipWithError("a command was refused");
+  if (!consistent) state.SkipWithError("the order_summary read model is not what the commands imply");
+}
+
+void w1_chronicle(benchmark::State& state, durability d) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    const auto& input = bench::orders_input(w1_orders);
+    const std::string schema = schema_name("w1", d, "chronicle");
+    std::size_t failed = 0;
+    bool consistent = true;
+    double seconds = 0;
+    for (auto _ : state) {
+      drop_schema(*conninfo, schema);
+      auto world = std::make_unique<chronicle_pg_orders>(*conninfo, schema);
+      const auto start = std::chrono::steady_clock::now();
+      for (const auto& o : input) failed += !world->repository.execute(o.stream, o.place);
+      for (const auto& o : input) failed += !world->repository.execute(o.stream, o.confirm);
+      for (const auto& o : input) failed += !world->repository.execute(o.stream, o.ship);
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      consistent = consistent && bench::all_shipped_in(world->summaries, w1_orders);
+    }
+    drop_schema(*conninfo, schema);
+    w1_report(state, failed, consistent);
+    if (failed == 0 && consistent)
+      record_cost(state, "W1/" + setting(d), chronicle_side, seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
+  });
+}
+
+// `notify` false: the diagnostic without the NOTIFY after each append (what waking listeners costs).
+void w1_baseline(benchmark::State& state, durability d, bool notify) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    const auto& input = bench::orders_input(w1_orders);
+    const std::string schema = schema_name(notify ? "w1" : "w1_no_notify", d, "baseline");
+    chronicle::id_generator ids;
+    std::size_t failed = 0;
+    bool consistent = true;
+    double seconds = 0;
+    for (auto _ : state) {
+      fresh_schema<orders::order_event>(*conninfo, schema);
+      auto db = std::make_unique<raw_postgres>(*conninfo, schema, notify);
+      bench::summary_map rows;
+      // Load, check the order's status, append at the loaded version, then the summary row.
+      const auto command = [&](const std::string& order, int expected_status, std::string_view type,
+                               const std::string& payload, const auto& event) {
+        const auto loaded = db->load(order);
+        if (loaded.status != expected_status) return false;
+        const auto id = ids();
+        const auto written = db->append(order, loaded.version, type, payload, id, id);
+        if (!written) return false;
+        bench::order_summary& row = bench::row_for(rows, order);
+        bench::project(row, event);
+        row.version = static_cast<std::uint64_t>(written.version);
+        row.updated_at = written.at;
+        return true;
+      };
+      const auto start = std::chrono::steady_clock::now();
+      for (const auto& o : input)
+        failed += !command(o.stream, 0, "OrderPlaced", placed_json(o.place),
+                           orders::OrderPlaced{o.place.user_id, o.place.product_id, o.place.quantity, o.place.unit_price});
+      for (const auto& o : input) failed += !command(o.stream, 1, "OrderConfirmed", "{}", orders::OrderConfirmed{});
+      for (const auto& o : input)
+        failed += !command(o.stream, 2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}),
+                           orders::OrderShipped{o.ship.tracking});
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      consistent = consistent && bench::all_shipped(rows, w1_orders);
+    }
+    drop_schema(*conninfo, schema);
+    w1_report(state, failed, consistent);
+    if (notify && failed == 0 && consistent)
+      record_cost(state, "W1/" + setting(d), baseline_side, seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
+  });
+}
+
+// ---- W2 ------------------------------------------------------------------------------------------------
+const std::string w2_schema = "chronicle_bench_w2";
+constexpr std::string_view w2_stream = "long";
+
+// The stream, written once per run (one append) and vacuumed, so that neither side sets hint bits the
+// other then finds set. Both settings read it.
+void w2_fill() {
+  static const bool filled = [] {
+    const std::string conninfo = *server(durability::off);
+    drop_schema(conninfo, w2_schema);
+    chronicle::postgres_store<bench::noted_event> store(conninfo, chronicle::postgres_options{.schema = w2_schema});
+    std::vector<chronicle::pending_event<bench::noted_event>> batch;
+    batch.push_back({orders::OrderPlaced{{}, "widget", 1, {100}}});
+    for (std::size_t i = 1; i < bench::w2_events; ++i) batch.push_back({bench::OrderNoteAdded{bench::note_text(i)}});
+    if (!store.append(w2_stream, chronicle::expected_version::no_stream(), batch))
+      throw std::runtime_error("W2: the stream could not be written");
+    connection(conninfo).exec("VACUUM (ANALYZE) \"" + w2_schema + "\".events");
+    return true;
+  }();
+  (void)filled;
+}
+
+// `compared` false: a diagnostic, with no counterpart on the other side.
+void w2_report(benchmark::State& state, durability d, side s, std::size_t notes, double seconds, bool compared = true) {
+  state.counters["seconds_per_load"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  if (notes != bench::w2_events - 1)
+    state.SkipWithError("the fold missed events");
+  else if (compared)
+    record_cost(state, "W2/" + setting(d), s, seconds / static_cast<double>(state.iterations()));
+}
+
+void w2_chronicle(benchmark::State& state, durability d) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    w2_fill();
+    chronicle::postgres_store<bench::noted_event> store(*conninfo, chronicle::postgres_options{.schema = w2_schema});
+    chronicle::repository<bench::noted_aggregate, decltype(store)> repository{store};
+    std::size_t notes = repository.load(w2_stream)->state.notes;  // opens the connection, outside the timing
+    double seconds = 0;
+    for (auto _ : state) {
+      const auto start = std::chrono::steady_clock::now();
+      notes = repository.load(w2_stream)->state.notes;
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+    }
+    w2_report(state, d, chronicle_side, notes, seconds);
+  });
+}
+
+// `chunked` false: the diagnostic that reads the stream in one SELECT.
+void w2_baseline(benchmark::State& state, durability d, bool chunked) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    w2_fill();
+    raw_postgres db(*conninfo, w2_schema);
+    const auto load = [&] { return chunked ? db.load(w2_stream) : db.load_at_once(w2_stream); };
+    std::size_t notes = load().notes;  // as chronicle's side: one load before the timing
+    double seconds = 0;
+    for (auto _ : state) {
+      const auto start = std::chrono::steady_clock::now();
+      notes = load().notes;
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+    }
+    w2_report(state, d, baseline_side, notes, seconds, chunked);
+  });
+}
+
+// ---- W3 ------------------------------------------------------------------------------------------------
+const std::string w3_schema = "chronicle_bench_w3";
+
+// 333,334 orders (1,000,002 events), or a third of CHRONICLE_BENCH_PG_EVENTS.
+std::size_t w3_orders() {
+  static const std::size_t n = [] {
+    std::size_t events = 1'000'000;
+    if (const char* s = std::getenv("CHRONICLE_BENCH_PG_EVENTS"); s != nullptr && *s != '\0')
+      events = std::max<std::size_t>(3, std::stoull(s));
+    return (events + 2) / 3;
+  }();
+  return n;
+}
+
+// The log, written once per run through chronicle's restore (one transaction; each order's three
+// events one after another, positions 1..N) and vacuumed. Both settings read it.
+void w3_fill() {
+  static const bool filled = [] {
+    const std::string conninfo = *server(durability::off);
+    drop_schema(conninfo, w3_schema);
+    chronicle::postgres_store<orders::order_event> store(conninfo, chronicle::postgres_options{.schema = w3_schema});
+    const auto& input = bench::orders_input(w3_orders());
+    std::vector<chronicle::recorded_event<orders::order_event>> records(3 * input.size());
+    chronicle::id_generator ids;
+    const auto start = std::chrono::time_point_cast<std::chrono::microseconds>(chronicle::clock::now());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto& o = input[i / 3];
+      auto& r = records[i];
+      r.stream_id = o.stream;
+      r.version = i % 3 + 1;
+      r.position = i + 1;
+      r.id = ids();
+      r.correlation_id = r.id;
+      r.recorded_at = start + std::chrono::microseconds(i);
+      if (r.version == 1)
+        r.event = orders::OrderPlaced{o.place.user_id, o.place.product_id, o.place.quantity, o.place.unit_price};
+      else if (r.version == 2)
+        r.event = orders::OrderConfirmed{};
+      else
+        r.event = orders::OrderShipped{o.ship.tracking};
+    }
+    store.restore(records);
+    connection(conninfo).exec("VACUUM (ANALYZE) \"" + w3_schema + "\".events");
+    return true;
+  }();
+  (void)filled;
+}
+
+void w3_report(benchmark::State& state, durability d, side s, bool complete, double seconds) {
+  const double events = 3.0 * static_cast<double>(w3_orders()) * static_cast<double>(state.iterations());
+  state.counters["events_per_second"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
+  if (!complete)
+    state.SkipWithError("the replay did not build the expected read model");
+  else
+    record_cost(state, "W3/" + setting(d), s, seconds / events);
+}
+
+void w3_chronicle(benchmark::State& state, durability d) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    w3_fill();
+    chronicle::postgres_store<orders::order_event> store(*conninfo, chronicle::postgres_options{.schema = w3_schema});
+    (void)store.head_position();  // opens the connection, outside the timing
+    const std::size_t n = w3_orders();
+    bool complete = true;
+    double seconds = 0;
+    for (auto _ : state) {
+      auto model = std::make_unique<bench::chronicle_summaries>();
+      const auto start = std::chrono::steady_clock::now();
+      model->catch_up(store);
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      complete = complete && bench::checkpoint_of(*model) == 3 * n && bench::all_shipped_in(*model, n);
+    }
+    w3_report(state, d, chronicle_side, complete, seconds);
+  });
+}
+
+void w3_baseline(benchmark::State& state, durability d) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    w3_fill();
+    raw_postgres db(*conninfo, w3_schema);
+    const std::size_t n = w3_orders();
+    bool complete = true;
+    double seconds = 0;
+    for (auto _ : state) {
+      auto rows = std::make_unique<bench::summary_map>();
+      const auto start = std::chrono::steady_clock::now();
+      const std::uint64_t checkpoint = db.catch_up(*rows, 0);
+      const double elapsed = seconds_since(start);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      complete = complete && checkpoint == 3 * n && bench::all_shipped(*rows, n);
+    }
+    w3_report(state, d, baseline_side, complete, seconds);
+  });
+}
+
+// ---- W4 ------------------------------------------------------------------------------------------------
+// Two threads append a note to one stream with the same expected version, 1,000 rounds: every round
+// must have exactly one winner, and the stream must end with versions 1..1,000, none twice. The loser
+// is refused either by append()'s version check (the winner had committed) or, waiting on the winner's
+// row, by UNIQUE (stream_id, version): both sides read the latter as a conflict, as the store does.
+
+// Chronicle: both threads share one store (its pool lends each a connection).
+struct chronicle_contenders {
+  chronicle_contenders(const std::string& conninfo, const std::string& schema, std::size_t)
+      : store(conninfo, chronicle::postgres_options{.schema = schema}) {}
+  bool append(std::size_t, const std::string& stream, std::uint64_t version, const char* text) {
+    return static_cast<bool>(
+        store.append(stream, chronicle::expected_version::exact(version), {{bench::OrderNoteAdded{text}}}));
+  }
+  std::vector<std::uint64_t> versions(const std::string& stream) const {
+    std::vector<std::uint64_t> v;
+    store.read_stream(stream, 1, [&](const auto& r) { v.push_back(r.version); });
+    return v;
+  }
+  chronicle::postgres_store<bench::noted_event> store;
+};
+
+// By hand: a connection and an id generator per thread.
+struct baseline_contenders {
+  baseline_contenders(const std::string& conninfo, const std::string& schema, std::size_t threads)
+      : ids(threads) {
+    for (std::size_t t = 0; t < threads; ++t) db.push_back(std::make_unique<raw_postgres>(conninfo, schema));
+  }
+  bool append(std::size_t t, const std::string& stream, std::uint64_t version, const char* text) {
+    return static_cast<bool>(db[t]->append(stream, static_cast<std::int64_t>(version), "OrderNoteAdded",
+                                           note_json(text), ids[t](), chronicle::event_id{}));
+  }
+  std::vector<std::uint64_t> versions(const std::string& stream) const { return db.front()->versions(stream); }
+  std::vector<std::unique_ptr<raw_postgres>> db;
+  std::vector<chronicle::id_generator> ids;
+};
+
+template <class Contenders>
+void one_winner(benchmark::State& state, durability d, side s) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    const std::string schema = schema_name("w4", d, s == chronicle_side ? "chronicle" : "baseline");
+    const std::string stream = "order-contended";
+    double all_rounds = 0, one_winner_rounds = 0, duplicate_versions = 0, missing_versions = 0, seconds = 0;
+    for (auto _ : state) {
+      fresh_schema<bench::noted_event>(*conninfo, schema);
+      Contenders sides(*conninfo, schema, 2);
+      std::array<std::vector<char>, 2> won{std::vector<char>(w4_rounds), std::vector<char>(w4_rounds)};
+      std::array<std::exception_ptr, 2> errors;
+      std::barrier start_round(2);
+      std::chrono::steady_clock::time_point started;
+      auto contender = [&](std::size_t t) {
+        try {
+          // Outside the timing: both connections open and the statements planned, on streams of their own.
+          for (std::uint64_t r = 0; r < 3; ++r) {
+            start_round.arrive_and_wait();
+            (void)sides.append(t, "warm-up-" + std::to_string(t), r, "warm-up");
+          }
+          start_round.arrive_and_wait();
+          if (t == 0) started = std::chrono::steady_clock::now();
+          for (std::size_t r = 0; r < w4_rounds; ++r) {
+            start_round.arrive_and_wait();
+            won[t][r] = sides.append(t, stream, r, t == 0 ? "first" : "second");
+          }
+        } catch (...) {
+          errors[t] = std::current_exception();
+          start_round.arrive_and_drop();  // the other thread goes on alone
+        }
+      };
+      std::thread second(contender, 1);
+      contender(0);
+      second.join();
+      const double elapsed = seconds_since(started);
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+
+      all_rounds += w4_rounds;
+      for (std::size_t r = 0; r < w4_rounds; ++r) one_winner_rounds += (won[0][r] + won[1][r]) == 1;
+      auto versions = sides.versions(stream);
+      std::sort(versions.begin(), versions.end());
+      duplicate_versions += static_cast<double>(versions.end() - std::unique(versions.begin(), versions.end()));
+      versions.erase(std::unique(versions.begin(), versions.end()), versions.end());
+      missing_versions += static_cast<double>(w4_rounds - versions.size());
+    }
+    drop_schema(*conninfo, schema);
+    state.counters["rounds"] = all_rounds;
+    state.counters["one_winner_rounds"] = one_winner_rounds;
+    state.counters["duplicate_versions"] = duplicate_versions;
+    state.counters["missing_versions"] = missing_versions;
+    state.counters["seconds_per_round"] =
+        benchmark::Counter(all_rounds, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    if (one_winner_rounds != all_rounds || duplicate_versions != 0 || missing_versions != 0)
+      state.SkipWithError("a round did not have exactly one winner, or the stream's versions are not 1..1000 once each");
+    else
+      record_cost(state, "W4/" + setting(d), s, seconds / all_rounds);
+  });
+}
+
+// ---- W5 ------------------------------------------------------------------------------------------------
+// Each thread appends 2,000 notes (ids chosen beforehand), round robin over 100 streams of its own,
+// with exact expected versions; the 8-thread run does 8 times the work of the 1-thread run.
+
+struct w5_input {
+  std::vector<std::string> streams;
+  std::vector<chronicle::event_id> ids;
+};
+w5_input make_w5_input(std::size_t thread) {
+  bench::seeded_uuids make_id(static_cast<std::uint32_t>(100 + thread));
+  w5_input in;
+  for (std::size_t s = 0; s < w5_streams_per_thread; ++s)
+    in.streams.push_back("thread-" + std::to_string(thread) + "-" + boost::uuids::to_string(make_id()));
+  for (std::size_t i = 0; i < w5_appends_per_thread; ++i) in.ids.push_back(make_id());
+  return in;
+}
+
+struct chronicle_writers {
+  chronicle_writers(const std::string& conninfo, const std::string& schema, std::size_t, bool)
+      : store(conninfo, chronicle::postgres_options{.schema = schema}) {}
+  bool append(std::size_t, const std::string& stream, std::uint64_t version, const chronicle::event_id& id) {
+    const chronicle::pending_event<bench::noted_event> note{bench::OrderNoteAdded{"packed"}, id, {}, {}};
+    return static_cast<bool>(store.append(stream, chronicle::expected_version::exact(version),
+                                          std::span<const chronicle::pending_event<bench::noted_event>>(&note, 1)));
+  }
+  chronicle::postgres_store<bench::noted_event> store;  // pool_size 8: a connection for each writer
+};
+
+struct baseline_writers {
+  baseline_writers(const std::string& conninfo, const std::string& schema, std::size_t threads, bool notify) {
+    for (std::size_t t = 0; t < threads; ++t) db.push_back(std::make_unique<raw_postgres>(conninfo, schema, notify));
+  }
+  bool append(std::size_t t, const std::string& stream, std::uint64_t version, const chronicle::event_id& id) {
+    return static_cast<bool>(db[t]->append(stream, static_cast<std::int64_t>(version), "OrderNoteAdded",
+                                           note_json("packed"), id, chronicle::event_id{}));
+  }
+  std::vector<std::unique_ptr<raw_postgres>> db;
+};
+
+// `notify` false: the baseline's diagnostic without the NOTIFY.
+template <class Writers>
+void distinct_streams(benchmark::State& state, durability d, side s, bool notify) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    const auto threads = static_cast<std::size_t>(state.range(0));
+    const std::string who = s == chronicle_side ? "chronicle" : (notify ? "baseline" : "baseline_no_notify");
+    const std::string schema = schema_name("w5", d, who.c_str());
+    std::vector<w5_input> inputs;
+    for (std::size_t t = 0; t < threads; ++t) inputs.push_back(make_w5_input(t));
+    std::size_t failed = 0;
+    double seconds = 0;
+    for (auto _ : state) {
+      fresh_schema<bench::noted_event>(*conninfo, schema);
+      Writers writers(*conninfo, schema, threads, notify);
+      std::vector<std::chrono::steady_clock::time_point> begin(threads), end(threads);
+      std::vector<std::size_t> failures(threads);
+      std::vector<std::exception_ptr> errors(threads);
+      std::latch go(static_cast<std::ptrdiff_t>(threads));
+      auto writer = [&](std::size_t t) {
+        try {
+          // Outside the timing, all threads at once: every connection opened, the statements planned.
+          chronicle::id_generator warm_up_ids;
+          for (std::uint64_t v = 0; v < 5; ++v) (void)writers.append(t, "warm-up-" + std::to_string(t), v, warm_up_ids());
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+        go.arrive_and_wait();
+        begin[t] = end[t] = std::chrono::steady_clock::now();
+        if (errors[t]) return;
+        try {
+          const auto& in = inputs[t];
+          for (std::size_t i = 0; i < w5_appends_per_thread; ++i)
+            failures[t] += !writers.append(t, in.streams[i % w5_streams_per_thread], i / w5_streams_per_thread, in.ids[i]);
+        } catch (...) {
+          errors[t] = std::current_exception();
+        }
+        end[t] = std::chrono::steady_clock::now();
+      };
+      std::vector<std::thread> others;
+      for (std::size_t t = 1; t < threads; ++t) others.emplace_back(writer, t);
+      writer(0);
+      for (auto& th : others) th.join();
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+      const auto first = *std::min_element(begin.begin(), begin.end());
+      const auto last = *std::max_element(end.begin(), end.end());
+      const double elapsed = std::chrono::duration<double>(last - first).count();
+      state.SetIterationTime(elapsed);
+      seconds += elapsed;
+      for (auto f : failures) failed += f;
+    }
+    drop_schema(*conninfo, schema);
+    const double appends = static_cast<double>(threads * w5_appends_per_thread) * static_cast<double>(state.iterations());
+    state.counters["appends_per_second"] = benchmark::Counter(appends, benchmark::Counter::kIsRate);
+    if (failed != 0) {
+      state.SkipWithError("an append was refused");
+      return;
+    }
+    // The 8-thread run reports its throughput over the 1-thread run's (same side and setting; its
+    // median over repetitions).
+    static std::map<std::string, std::vector<double>> one_thread;
+    const std::string key = setting(d) + "/" + who;
+    const double rate = appends / seconds;
+    if (threads == 1) one_thread[key].push_back(rate);
+    if (threads > 1 && !one_thread[key].empty()) state.counters["scaling"] = rate / median(one_thread[key]);
+    if (notify) record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads), s, seconds / appends);
+  });
+}
+
+// Fixed iteration counts: Google Benchmark's trial runs would otherwise report costs of their own to
+// record_cost. Repetitions (--benchmark_repetitions) give medians.
+constexpr int w2_iterations = 30;
+
+[[maybe_unused]] const bool registered = [] {
+  using benchmark::State;
+  for (const durability d : {durability::on, durability::off}) {
+    const std::string sync = "_" + setting(d);
+    const auto named = [&](const char* workload, const char* who) { return std::string(workload) + sync + "/" + who; };
+    benchmark::RegisterBenchmark(named("W1_postgres", "baseline").c_str(), [d](State& s) { w1_baseline(s, d, true); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(named("W1_postgres", "chronicle").c_str(), [d](State& s) { w1_chronicle(s, d); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(named("W1_postgres_no_notify", "baseline").c_str(), [d](State& s) { w1_baseline(s, d, false); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
+  for (const durability d : {durability::on, durability::off}) {
+    const std::string sync = "_" + setting(d);
+    benchmark::RegisterBenchmark(("W2_postgres" + sync + "/baseline").c_str(), [d](State& s) { w2_baseline(s, d, true); })
+        ->Iterations(w2_iterations)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W2_postgres" + sync + "/chronicle").c_str(), [d](State& s) { w2_chronicle(s, d); })
+        ->Iterations(w2_iterations)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W2_postgres_one_query" + sync + "/baseline").c_str(),
+                                 [d](State& s) { w2_baseline(s, d, false); })
+        ->Iterations(w2_iterations)->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
+  for (const durability d : {durability::on, durability::off}) {
+    const std::string sync = "_" + setting(d);
+    benchmark::RegisterBenchmark(("W3_postgres" + sync + "/baseline").c_str(), [d](State& s) { w3_baseline(s, d); })
+        ->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W3_postgres" + sync + "/chronicle").c_str(), [d](State& s) { w3_chronicle(s, d); })
+        ->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
+  for (const durability d : {durability::on, durability::off}) {
+    const std::string sync = "_" + setting(d);
+    benchmark::RegisterBenchmark(("W4_postgres" + sync + "/baseline").c_str(),
+                                 [d](State& s) { one_winner<baseline_contenders>(s, d, baseline_side); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W4_postgres" + sync + "/chronicle").c_str(),
+                                 [d](State& s) { one_winner<chronicle_contenders>(s, d, chronicle_side); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
+  for (const durability d : {durability::on, durability::off}) {
+    const std::string sync = "_" + setting(d);
+    benchmark::RegisterBenchmark(("W5_postgres" + sync + "/baseline").c_str(),
+                                 [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, true); })
+        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W5_postgres" + sync + "/chronicle").c_str(),
+                                 [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, true); })
+        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/baseline").c_str(),
+                                 [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, false); })
+        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  }
+  return true;
+}();
+
+}  // namespace
