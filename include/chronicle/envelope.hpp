@@ -36,9 +36,9 @@ struct pending_event {
 struct envelope {
   std::string stream_id;
   std::uint64_t version = 0;   ///< 1-based, contiguous within the stream
-  std::uint64_t position = 0;  ///< 1-based, gap-free and strictly increasing across the store
+  std::uint64_t position = 0;  ///< 1-based, strictly increasing across the store (gap-free but in PostgreSQL)
   event_id id{};
-  clock::time_point recorded_at{};  ///< never decreases along global position
+  clock::time_point recorded_at{};  ///< never decreases along a stream (nor, in memory and SQLite, along position)
   event_id correlation_id{};
   event_id causation_id{};
 };

@@ -17,7 +17,7 @@
 /// - `read_all(from_position, f)`: the same over every stream in global order.
 /// - `append(stream, expected, batch, recorded)`, optional: as `append`, and once the events are
 ///   committed, calls `recorded(std::span<const recorded_event>)` with what it wrote: never empty,
-///   positions ascending without gaps, the store's own locks released (so `recorded` may read or
+///   positions ascending (without gaps but in PostgreSQL, where concurrent batches may interleave), the store's own locks released (so `recorded` may read or
 ///   append). Not called for a re-append that wrote nothing. If `recorded` throws, the append stands
 ///   and the exception propagates. Inline projections use it instead of reading back what was written.
 /// - `read_events(stream, from_version, f)`, optional: as `read_stream`, but calls

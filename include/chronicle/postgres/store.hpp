@@ -16,7 +16,7 @@
 /// chronicle_schema (version integer), the sequence positions, the functions append() and horizon()
 /// ```
 /// An append is one statement (`append()`: replay check, expected-version check, insert) in one round
-/// trip. `read_all` delivers only positions below the safe horizon (detail/schema.hpp): a reader never
+/// trip. `read_all` delivers only positions at or below the safe horizon (detail/schema.hpp): a reader never
 /// passes an event that is still being committed, so it never skips one.
 ///
 /// Thread safety: one store object may be used by any number of threads; it lends each call a
