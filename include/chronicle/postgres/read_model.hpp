@@ -119,11 +119,7 @@ class pg_model_db {
   template <class Create>
   pg_model_db(const std::string& conninfo, postgres_options options, Create create)
       : conninfo_(conninfo), options_(std::move(options)), create_(std::move(create)), q_(checked_schema(options_.schema)) {
-    {
-      pg_connection first(conninfo_, options_, {});
-      open_postgres_schema(first, options_.schema);
-    }
-    connect();
+    connect(true);
   }
 
   postgres_writer& writer() { return *writer_; }
@@ -179,10 +175,11 @@ class pg_model_db {
  private:
   // Opens the model's connection; a lost one is replaced before the next transaction (the server
   // may be back).
-  void connect() {
+  void connect(bool open_schema = false) {
     writer_.reset();
     c_.reset();
     auto c = std::make_unique<pg_connection>(conninfo_, options_, std::vector<std::string>{});
+    if (open_schema) open_postgres_schema(*c, options_.schema);  // on this connection: its statements need it
     c->exec("SET search_path TO " + q_ + ", public");
     c->prepare("load", "SELECT position FROM " + q_ + ".checkpoints WHERE name = $1", {pg_bytea});
     c->prepare("save", "INSERT INTO " + q_ + ".checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET position = excluded.position", {pg_bytea, pg_int8});

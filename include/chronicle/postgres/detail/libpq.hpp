@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -181,7 +182,16 @@ class pg_params {
   std::vector<int> formats_;
 };
 
-// One connection, with the owner's statements prepared on it (named "s0", "s1", ... in order).
+// The name of the owner's statement `index` on every connection: "s0", "s1", ... (no allocation: it
+// is spelled on every statement sent).
+struct pg_statement_name {
+  explicit pg_statement_name(std::size_t index) noexcept {
+    *std::to_chars(text + 1, text + sizeof text - 1, index).ptr = '\0';
+  }
+  char text[24] = {'s'};
+};
+
+// One connection, with the owner's statements prepared on it (named by pg_statement_name, in order).
 class pg_connection {
  public:
   pg_connection(const std::string& conninfo, const postgres_options& options, const std::vector<std::string>& statements) {
@@ -199,7 +209,7 @@ class pg_connection {
     PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
     try {
       for (std::size_t i = 0; i < statements.size(); ++i) {
-        pg_result r(PQprepare(c_, ("s" + std::to_string(i)).c_str(), statements[i].c_str(), 0, nullptr));
+        pg_result r(PQprepare(c_, pg_statement_name(i).text, statements[i].c_str(), 0, nullptr));
         check(r.get(), false, "preparing a statement");
       }
     } catch (...) {
@@ -233,16 +243,14 @@ class pg_connection {
   // Statement `index` with `params`. A lost connection throws `postgres_connection_error`, or
   // `postgres_outcome_unknown` where `writes`; any other failure `postgres_error`.
   pg_result run(std::size_t index, pg_params& params, bool writes = false) {
-    const std::string name = "s" + std::to_string(index);
-    pg_result r(params.send(c_, name.c_str()));
+    pg_result r(params.send(c_, pg_statement_name(index).text));
     if (!failed(r.get())) return r;
     check(r.get(), writes, "a statement");
     return r;
   }
   // As `run`, but SQL errors come back as the result (callers map constraint violations).
   pg_result try_run(std::size_t index, pg_params& params, bool writes = false) {
-    const std::string name = "s" + std::to_string(index);
-    pg_result r(params.send(c_, name.c_str()));
+    pg_result r(params.send(c_, pg_statement_name(index).text));
     if (failed(r.get()) && lost(r.get())) lost_connection(writes);
     return r;
   }
@@ -252,9 +260,9 @@ class pg_connection {
     if (PQenterPipelineMode(c_) != 1) return try_run(index, params, true);
     // Until this returns cleanly the connection is not fit for reuse (its lease drops it).
     poisoned_ = true;
-    const std::string first = "s" + std::to_string(index), second = "s" + std::to_string(then);
+    const pg_statement_name first(index), second(then);
     pg_result out;
-    const bool sent = params.queue(c_, first.c_str()) && PQpipelineSync(c_) == 1 && more.queue(c_, second.c_str()) &&
+    const bool sent = params.queue(c_, first.text) && PQpipelineSync(c_) == 1 && more.queue(c_, second.text) &&
                       PQpipelineSync(c_) == 1;
     // Each statement's results end with a null; each sync brings a PIPELINE_SYNC result. Two nulls in
     // a row mean libpq has nothing more to give: the connection broke mid-pipeline.
