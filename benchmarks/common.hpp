@@ -72,7 +72,7 @@ inline const std::vector<order_commands>& orders_input(std::size_t n, std::uint3
 // ---- W2's stream: an order with many notes ----------------------------------------------------------
 
 struct OrderNoteAdded {
-  static constexpr std::string_view event_type = "OrderNoteAdded";
+  static constexpr std::string_view event_name = "OrderNoteAdded";
   std::string text;
 };
 using noted_event = std::variant<orders::OrderPlaced, orders::OrderConfirmed, orders::OrderShipped,

@@ -1,7 +1,10 @@
 // The PostgreSQL store against raw libpq code running the same SQL (the chronicle::postgres component):
 // W1_postgres: 10,000 orders x place, confirm, ship (30,000 commands), each command a load of the stream
-// (the store's chunked SELECT), a decision and an append (the schema's append() function, then
-// pg_notify, pipelined in the same round trip), then the order_summary read model's update in memory.
+// (the store's chunked SELECT), a decision and an append (the schema's append() function), then the
+// order_summary read model's update in memory. A subscriber listens meanwhile (another store object
+// waiting in `wait_for_position`, as a projector would), so appends wake it: chronicle's notifier sends
+// one NOTIFY for the appends committed since its last, the baseline a NOTIFY after each append,
+// pipelined in the same round trip.
 // W2_postgres: load a stream of 10,000 events (OrderPlaced, then 9,999 OrderNoteAdded) and fold it.
 // W3_postgres: catch a fresh order_summary read model up on 1,000,002 events (333,334 orders x placed,
 // confirmed, shipped): horizon(), then chunks of the global order. CHRONICLE_BENCH_PG_EVENTS=N reads
@@ -12,8 +15,9 @@
 // its throughput over the 1-thread run's.
 // Each in two durability settings, set per connection (`options=-csynchronous_commit=...`): `sync_on`,
 // PostgreSQL's default (a commit waits for its WAL flush), and `sync_off`.
-// Diagnostics, baseline only: W1_postgres_no_notify and W5_postgres_no_notify leave out the NOTIFY
-// after each append (what waking other processes' subscribers costs); W2_postgres_one_query reads
+// Diagnostics: W1_postgres_no_notify and W5_postgres_no_notify run with no subscriber listening, where
+// chronicle sends no NOTIFY and the baseline leaves it out (what waking subscribers costs);
+// W2_postgres_one_query (baseline only) reads
 // the stream in one SELECT instead of the store's chunks of 512 rows (what the chunks cost).
 //
 // The server is CHRONICLE_BENCH_POSTGRES (a libpq connection string; benchmarks/run starts a private
@@ -289,7 +293,7 @@ std::string chunk_sql(const std::string& q, const char* columns, const char* whe
          " ROWS UNBOUNDED PRECEDING) - payload_size AS before FROM " + q + ".events WHERE " + where + " ORDER BY " +
          key + " LIMIT $3) c WHERE c.before < $4 ORDER BY " + key;
 }
-constexpr std::int64_t chunk_rows = 512;
+constexpr std::int64_t chunk_rows = 4096;
 constexpr std::int64_t chunk_bytes = std::int64_t{1} << 20;
 constexpr std::int64_t max_key = std::numeric_limits<std::int64_t>::max();
 
@@ -562,6 +566,30 @@ std::string schema_name(const char* workload, durability d, const char* who) {
 }
 std::string setting(durability d) { return d == durability::on ? "sync_on" : "sync_off"; }
 
+// A subscriber of the schema waiting for new events on a thread of its own while it lives, as a projector
+// in another process would: what makes appends send NOTIFYs.
+class subscriber_listening {
+ public:
+  subscriber_listening(const std::string& conninfo, const std::string& schema)
+      : store_(conninfo, chronicle::postgres_options{.schema = schema}) {
+    (void)store_.wait_for_position(std::numeric_limits<std::uint64_t>::max(), std::chrono::nanoseconds(0));
+    thread_ = std::thread([this] {
+      while (!stop_.load()) (void)store_.wait_for_position(std::numeric_limits<std::uint64_t>::max(), std::chrono::milliseconds(20));
+    });
+  }
+  subscriber_listening(const subscriber_listening&) = delete;
+  subscriber_listening& operator=(const subscriber_listening&) = delete;
+  ~subscriber_listening() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  chronicle::postgres_store<bench::noted_event> store_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 // ---- W1 ------------------------------------------------------------------------------------------------
 // As the in-memory W1: every command is followed by the order_summary read model's update. Chronicle
 // runs it inline through a projecting_store (fed from what the append reports it wrote); the
@@ -585,18 +613,21 @@ void w1_report(benchmark::State& state, std::size_t failed, bool consistent) {
   if (!consistent) state.SkipWithError("the order_summary read model is not what the commands imply");
 }
 
-void w1_chronicle(benchmark::State& state, durability d) {
+// `listened` false: the diagnostic with no subscriber listening.
+void w1_chronicle(benchmark::State& state, durability d, bool listened) {
   const auto conninfo = server_or_skip(state, d);
   if (!conninfo) return;
   guarded(state, [&] {
     const auto& input = bench::orders_input(w1_orders);
-    const std::string schema = schema_name("w1", d, "chronicle");
+    const std::string schema = schema_name(listened ? "w1" : "w1_no_notify", d, "chronicle");
     std::size_t failed = 0;
     bool consistent = true;
     double seconds = 0;
     for (auto _ : state) {
       drop_schema(*conninfo, schema);
       auto world = std::make_unique<chronicle_pg_orders>(*conninfo, schema);
+      std::optional<subscriber_listening> subscriber;
+      if (listened) subscriber.emplace(*conninfo, schema);
       const auto start = std::chrono::steady_clock::now();
       for (const auto& o : input) failed += !world->repository.execute(o.stream, o.place);
       for (const auto& o : input) failed += !world->repository.execute(o.stream, o.confirm);
@@ -609,11 +640,12 @@ void w1_chronicle(benchmark::State& state, durability d) {
     drop_schema(*conninfo, schema);
     w1_report(state, failed, consistent);
     if (failed == 0 && consistent)
-      record_cost(state, "W1/" + setting(d), chronicle_side, seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
+      record_cost(state, "W1/" + setting(d) + (listened ? "" : "/no_notify"), chronicle_side,
+                  seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
   });
 }
 
-// `notify` false: the diagnostic without the NOTIFY after each append (what waking listeners costs).
+// `notify` false: the diagnostic with no subscriber listening and no NOTIFY after each append.
 void w1_baseline(benchmark::State& state, durability d, bool notify) {
   const auto conninfo = server_or_skip(state, d);
   if (!conninfo) return;
@@ -627,6 +659,8 @@ void w1_baseline(benchmark::State& state, durability d, bool notify) {
     for (auto _ : state) {
       fresh_schema<orders::order_event>(*conninfo, schema);
       auto db = std::make_unique<raw_postgres>(*conninfo, schema, notify);
+      std::optional<subscriber_listening> subscriber;
+      if (notify) subscriber.emplace(*conninfo, schema);
       bench::summary_map rows;
       // Load, check the order's status, append at the loaded version, then the summary row.
       const auto command = [&](const std::string& order, int expected_status, std::string_view type,
@@ -657,8 +691,9 @@ void w1_baseline(benchmark::State& state, durability d, bool notify) {
     }
     drop_schema(*conninfo, schema);
     w1_report(state, failed, consistent);
-    if (notify && failed == 0 && consistent)
-      record_cost(state, "W1/" + setting(d), baseline_side, seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
+    if (failed == 0 && consistent)
+      record_cost(state, "W1/" + setting(d) + (notify ? "" : "/no_notify"), baseline_side,
+                  seconds / (3.0 * w1_orders * static_cast<double>(state.iterations())));
   });
 }
 
@@ -977,14 +1012,14 @@ struct baseline_writers {
   std::vector<std::unique_ptr<raw_postgres>> db;
 };
 
-// `notify` false: the baseline's diagnostic without the NOTIFY.
+// `notify` false: the diagnostic with no subscriber listening (and the baseline sending no NOTIFY).
 template <class Writers>
 void distinct_streams(benchmark::State& state, durability d, side s, bool notify) {
   const auto conninfo = server_or_skip(state, d);
   if (!conninfo) return;
   guarded(state, [&] {
     const auto threads = static_cast<std::size_t>(state.range(0));
-    const std::string who = s == chronicle_side ? "chronicle" : (notify ? "baseline" : "baseline_no_notify");
+    const std::string who = std::string(s == chronicle_side ? "chronicle" : "baseline") + (notify ? "" : "_no_notify");
     const std::string schema = schema_name("w5", d, who.c_str());
     std::vector<w5_input> inputs;
     for (std::size_t t = 0; t < threads; ++t) inputs.push_back(make_w5_input(t));
@@ -993,6 +1028,8 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
     for (auto _ : state) {
       fresh_schema<bench::noted_event>(*conninfo, schema);
       Writers writers(*conninfo, schema, threads, notify);
+      std::optional<subscriber_listening> subscriber;
+      if (notify) subscriber.emplace(*conninfo, schema);
       std::vector<std::chrono::steady_clock::time_point> begin(threads), end(threads);
       std::vector<std::size_t> failures(threads);
       std::vector<std::exception_ptr> errors(threads);
@@ -1044,7 +1081,7 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
     const double rate = appends / seconds;
     if (threads == 1) one_thread[key].push_back(rate);
     if (threads > 1 && !one_thread[key].empty()) state.counters["scaling"] = rate / median(one_thread[key]);
-    if (notify) record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads), s, seconds / appends);
+    record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads) + (notify ? "" : "/no_notify"), s, seconds / appends);
   });
 }
 
@@ -1059,9 +1096,11 @@ constexpr int w2_iterations = 30;
     const auto named = [&](const char* workload, const char* who) { return std::string(workload) + sync + "/" + who; };
     benchmark::RegisterBenchmark(named("W1_postgres", "baseline").c_str(), [d](State& s) { w1_baseline(s, d, true); })
         ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(named("W1_postgres", "chronicle").c_str(), [d](State& s) { w1_chronicle(s, d); })
+    benchmark::RegisterBenchmark(named("W1_postgres", "chronicle").c_str(), [d](State& s) { w1_chronicle(s, d, true); })
         ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(named("W1_postgres_no_notify", "baseline").c_str(), [d](State& s) { w1_baseline(s, d, false); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(named("W1_postgres_no_notify", "chronicle").c_str(), [d](State& s) { w1_chronicle(s, d, false); })
         ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   }
   for (const durability d : {durability::on, durability::off}) {
@@ -1100,6 +1139,9 @@ constexpr int w2_iterations = 30;
         ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/baseline").c_str(),
                                  [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, false); })
+        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/chronicle").c_str(),
+                                 [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, false); })
         ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   }
   return true;

@@ -9,11 +9,11 @@
 namespace {
 
 struct A {
-  static constexpr std::string_view event_type = "A";
+  static constexpr std::string_view event_name = "A";
   int n = 0;
 };
 struct B {
-  static constexpr std::string_view event_type = "B";
+  static constexpr std::string_view event_name = "B";
 };
 struct rejected {
   std::string why;

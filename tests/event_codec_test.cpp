@@ -11,19 +11,19 @@ namespace chain {
 
 // Three versions of one event: v1 had a name, v2 split it, v3 added a default locale.
 struct Renamed_v1 {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   std::string name;
 };
 BOOST_DESCRIBE_STRUCT(Renamed_v1, (), (name))
 struct Renamed_v2 {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   static constexpr int schema_version = 2;
   using previous_version = Renamed_v1;
   std::string first, last;
 };
 BOOST_DESCRIBE_STRUCT(Renamed_v2, (), (first, last))
 struct Renamed {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   static constexpr int schema_version = 3;
   using previous_version = Renamed_v2;
   std::string first, last, locale;
@@ -39,19 +39,19 @@ inline Renamed_v2 upcast(Renamed_v1 old) {
 inline Renamed upcast(Renamed_v2 old) { return {std::move(old.first), std::move(old.last), "en"}; }
 
 struct Deleted {
-  static constexpr std::string_view event_type = "Deleted";
+  static constexpr std::string_view event_name = "Deleted";
 };
 BOOST_DESCRIBE_STRUCT(Deleted, (), ())
 
 using person_event = std::variant<Renamed, Deleted>;
 
 struct Strict_v1 {
-  static constexpr std::string_view event_type = "Strict";
+  static constexpr std::string_view event_name = "Strict";
   int value = 0;
 };
 BOOST_DESCRIBE_STRUCT(Strict_v1, (), (value))
 struct Strict {
-  static constexpr std::string_view event_type = "Strict";
+  static constexpr std::string_view event_name = "Strict";
   static constexpr int schema_version = 2;
   using previous_version = Strict_v1;
   unsigned value = 0;
@@ -127,7 +127,7 @@ TEST_CASE("bad input gets a typed error naming the event, the version and the fi
   check_error(codec::decode("Renamed", 3, "\xff\xfe"), kind::malformed_json);
   auto strict = codec::decode("Renamed", 1, R"({"name":"x","age":3})", {.reject_unknown_fields = true});
   check_error(strict, kind::unknown_field, "age");
-  CHECK(strict.error().event_type == "Renamed");
+  CHECK(strict.error().event_name == "Renamed");
   CHECK(strict.error().schema_version == 1);
   CHECK(chronicle::describe(strict.error()) == "unknown field in event 'Renamed' v1 at 'age': no such field");
   CHECK(codec::decode("Renamed", 1, R"({"name":"x","age":3})"));  // ignored by default

@@ -10,11 +10,11 @@
 namespace {
 
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
   int id = 0;
 };
 struct Closed {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
 };
 struct Foreign {  // a type we pretend not to own: named through event_traits
   std::string payload;
@@ -63,7 +63,7 @@ TEST_CASE_TEMPLATE("visit_event calls the handler for the held alternative", Set
 }
 
 struct Throws {
-  static constexpr std::string_view event_type = "Throws";
+  static constexpr std::string_view event_name = "Throws";
   Throws() = default;
   Throws(const Throws&) { throw 1; }
   Throws& operator=(const Throws&) { throw 1; }

@@ -224,7 +224,7 @@ TEST_CASE("bad input has a defined outcome") {
 
 // An event whose copy can be made to throw, to check that a failing batch leaves nothing behind.
 struct Fragile {
-  static constexpr std::string_view event_type = "Fragile";
+  static constexpr std::string_view event_name = "Fragile";
   static inline int copies_until_throw = -1;
   Fragile() = default;
   Fragile(const Fragile&) {
@@ -256,7 +256,7 @@ TEST_CASE("a batch that fails half-way writes nothing") {
 
 // Counts copies, to check that folding a stream copies no event.
 struct Counted {
-  static constexpr std::string_view event_type = "Counted";
+  static constexpr std::string_view event_name = "Counted";
   static inline int copies = 0;
   Counted() = default;
   Counted(const Counted&) { ++copies; }

@@ -1,5 +1,5 @@
 // What reading costs in memory on PostgreSQL: reading 1,000,000 events, through the global order and
-// through one stream, keeps the client's heap flat (keyset chunks of 512 rows or 1 MiB). The heap is
+// through one stream, keeps the client's heap flat (keyset chunks of 4,096 rows or 1 MiB). The heap is
 // measured with mallinfo2, which counts libpq's result buffers (malloc) as well as C++ allocations.
 #include <chronicle/postgres/store.hpp>
 
@@ -66,7 +66,7 @@ TEST_CASE("reading 1,000,000 events (200,000 in debug builds) keeps the client's
   MESSAGE("extra heap at the peak: read_all " << global_peak / 1024 << " KiB, read_stream " << stream_peak / 1024
                                               << " KiB, for " << events << " events");
   if (measurable) {
-    // One chunk of 512 small rows (its PGresult and the decoded records) is well under 2 MiB.
+    // One chunk of 4,096 small rows (its PGresult and the decoded records) is well under 2 MiB.
     CHECK(global_peak < (std::size_t{2} << 20));
     CHECK(stream_peak < (std::size_t{2} << 20));
   }

@@ -9,6 +9,7 @@
 #include "support.hpp"
 
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -94,6 +95,73 @@ TEST_CASE("a subscription in another process applies each command's event within
   std::sort(latency_us.begin(), latency_us.end());
   MESSAGE("command return to applied in another process: p50 " << latency_us[latency_us.size() / 2] << " us, p99 "
                                                                << latency_us[latency_us.size() * 99 / 100] << " us");
+}
+
+// A raw connection that LISTENs on the schema's channel the way no chronicle listener does: without
+// the listener key. It hears every NOTIFY sent, so it shows whether the store sent one.
+class eavesdropper {
+ public:
+  explicit eavesdropper(const std::string& schema) : c_(PQconnectdb(test::postgres_conninfo().c_str())) {
+    REQUIRE(PQstatus(c_) == CONNECTION_OK);
+    run("LISTEN \"chronicle." + schema + "\"");
+  }
+  eavesdropper(const eavesdropper&) = delete;
+  eavesdropper& operator=(const eavesdropper&) = delete;
+  ~eavesdropper() { PQfinish(c_); }
+  // A statement's round trip makes the server pass on every notification committed before it.
+  void run(const std::string& sql) {
+    PGresult* r = PQexec(c_, sql.c_str());
+    const auto status = PQresultStatus(r);
+    PQclear(r);
+    REQUIRE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK));
+  }
+  int heard() {
+    PQconsumeInput(c_);
+    int n = 0;
+    while (PGnotify* note = PQnotifies(c_)) {
+      PQfreemem(note);
+      ++n;
+    }
+    return n;
+  }
+
+ private:
+  PGconn* c_;
+};
+
+// Whether the store's notifier has run its statement (it idles afterwards).
+bool notifier_ran(const std::string& schema) {
+  PGconn* c = PQconnectdb(test::postgres_conninfo().c_str());
+  const std::string sql = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle' AND query LIKE "
+                          "'%pg_try_advisory_xact_lock(hashtextextended(''chronicle listeners " + schema + "'', 0))%'";
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ran = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) != "0";
+  PQclear(r);
+  PQfinish(c);
+  return ran;
+}
+
+TEST_CASE("appends send no NOTIFY while nobody listens, and one as soon as a subscription does") {
+  test::postgres_schema schema("quiet");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  eavesdropper ear(schema.name);
+
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(Added{1})}));
+  while (!notifier_ran(schema.name)) std::this_thread::sleep_for(1ms);
+  ear.run("SELECT 1");
+  CHECK(ear.heard() == 0);  // no chronicle listener: nothing sent, no commit took the notify lock
+
+  // A subscription's wait takes the listener key; from then on appends notify.
+  store_type other(test::postgres_conninfo(), {.schema = schema.name});
+  CHECK_FALSE(other.wait_for_position(1000, 1ms));
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(Added{2})}));
+  int heard = 0;
+  for (const auto give_up = std::chrono::steady_clock::now() + 60s; heard == 0 && std::chrono::steady_clock::now() < give_up;) {
+    std::this_thread::sleep_for(1ms);
+    ear.run("SELECT 1");
+    heard += ear.heard();
+  }
+  CHECK(heard >= 1);
 }
 
 }  // namespace

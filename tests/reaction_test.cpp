@@ -232,23 +232,23 @@ TEST_CASE_FIXTURE(fixture, "a saved checkpoint past the store's end stops the re
 namespace bank {
 
 struct Deposited {
-  static constexpr std::string_view event_type = "Deposited";
+  static constexpr std::string_view event_name = "Deposited";
   long cents = 0;
 };
 struct Withdrawn {
-  static constexpr std::string_view event_type = "Withdrawn";
+  static constexpr std::string_view event_name = "Withdrawn";
   long cents = 0;
 };
 struct TransferRequested {
-  static constexpr std::string_view event_type = "TransferRequested";
+  static constexpr std::string_view event_name = "TransferRequested";
   std::string from, to;
   long cents = 0;
 };
 struct TransferCompleted {
-  static constexpr std::string_view event_type = "TransferCompleted";
+  static constexpr std::string_view event_name = "TransferCompleted";
 };
 struct TransferFailed {
-  static constexpr std::string_view event_type = "TransferFailed";
+  static constexpr std::string_view event_name = "TransferFailed";
   std::string reason;
 };
 using bank_event = std::variant<Deposited, Withdrawn, TransferRequested, TransferCompleted, TransferFailed>;

@@ -72,7 +72,7 @@ TEST_CASE("a throwing handler stops the model at that event and reports its posi
   CHECK(failure->position == 2);
   CHECK(failure->stream_id == "a");
   CHECK(failure->version == 2);
-  CHECK(failure->event_type == "Added");
+  CHECK(failure->event_name == "Added");
   CHECK(failure->message == "bad amount");
   CHECK(chronicle::describe(*failure) == "projection stopped at position 2 (stream 'a' version 2, Added): bad amount");
   CHECK(failing.catch_up(store) == 0);  // stopped: the event after it is not applied either

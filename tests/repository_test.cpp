@@ -223,7 +223,7 @@ TEST_CASE("a custom snapshot predicate decides when to snapshot") {
 
 // One store, one global order, for two aggregates whose event sets are parts of the store's.
 struct Renamed {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   std::string name;
 };
 using label_event = std::variant<Renamed>;

@@ -15,16 +15,16 @@
 namespace counter {
 
 struct Added {
-  static constexpr std::string_view event_type = "Added";
+  static constexpr std::string_view event_name = "Added";
   int amount = 0;
   friend bool operator==(const Added&, const Added&) = default;
 };
 struct Doubled {
-  static constexpr std::string_view event_type = "Doubled";
+  static constexpr std::string_view event_name = "Doubled";
   friend bool operator==(const Doubled&, const Doubled&) = default;
 };
 struct Noted {
-  static constexpr std::string_view event_type = "Noted";
+  static constexpr std::string_view event_name = "Noted";
   std::string text;
   friend bool operator==(const Noted&, const Noted&) = default;
 };

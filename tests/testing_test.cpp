@@ -310,7 +310,7 @@ struct opaque {
 };
 
 struct Arrived {
-  static constexpr std::string_view event_type = "Arrived";
+  static constexpr std::string_view event_name = "Arrived";
   point at;
 };
 BOOST_DESCRIBE_STRUCT(Arrived, (), (at))

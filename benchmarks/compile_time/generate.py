@@ -21,7 +21,7 @@ import sys
 
 def domain(n, variant, w):
     for i in range(n):
-        w(f'struct Event{i} {{ static constexpr std::string_view event_type = "Event{i}"; int value = 0; std::string text; }};')
+        w(f'struct Event{i} {{ static constexpr std::string_view event_name = "Event{i}"; int value = 0; std::string text; }};')
     w(f"\nusing event = {variant}<" + ", ".join(f"Event{i}" for i in range(n)) + ">;\n")
     w("struct state {\n  long total = 0;\n  std::size_t count = 0;\n  std::string last;")
     for i in range(n):

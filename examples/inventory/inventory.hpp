@@ -14,16 +14,16 @@ using namespace orders;
 
 // ---- the inventory aggregate: one stream per product, "stock-<product id>" ----------------------
 struct StockAdded {
-  static constexpr std::string_view event_type = "StockAdded";
+  static constexpr std::string_view event_name = "StockAdded";
   int quantity = 0;
 };
 struct StockReserved {
-  static constexpr std::string_view event_type = "StockReserved";
+  static constexpr std::string_view event_name = "StockReserved";
   std::string order_id;
   int quantity = 0;
 };
 struct StockShortage {
-  static constexpr std::string_view event_type = "StockShortage";
+  static constexpr std::string_view event_name = "StockShortage";
   std::string order_id;
   int requested = 0;
   int available = 0;

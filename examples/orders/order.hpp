@@ -22,7 +22,7 @@ struct money {
 
 // ---- events -------------------------------------------------------------------------------------
 struct OrderPlaced {
-  static constexpr std::string_view event_type = "OrderPlaced";
+  static constexpr std::string_view event_name = "OrderPlaced";
   boost::uuids::uuid user_id{};
   std::string product_id;
   int quantity = 0;
@@ -30,16 +30,16 @@ struct OrderPlaced {
   friend bool operator==(const OrderPlaced&, const OrderPlaced&) = default;
 };
 struct OrderConfirmed {
-  static constexpr std::string_view event_type = "OrderConfirmed";
+  static constexpr std::string_view event_name = "OrderConfirmed";
   friend bool operator==(const OrderConfirmed&, const OrderConfirmed&) = default;
 };
 struct OrderShipped {
-  static constexpr std::string_view event_type = "OrderShipped";
+  static constexpr std::string_view event_name = "OrderShipped";
   std::string tracking;
   friend bool operator==(const OrderShipped&, const OrderShipped&) = default;
 };
 struct OrderCancelled {
-  static constexpr std::string_view event_type = "OrderCancelled";
+  static constexpr std::string_view event_name = "OrderCancelled";
   std::string reason;
   friend bool operator==(const OrderCancelled&, const OrderCancelled&) = default;
 };

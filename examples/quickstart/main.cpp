@@ -3,8 +3,8 @@
 #include <iostream>
 #include <variant>
 
-struct Deposited { static constexpr std::string_view event_type = "Deposited"; long cents; };
-struct Withdrawn { static constexpr std::string_view event_type = "Withdrawn"; long cents; };
+struct Deposited { static constexpr std::string_view event_name = "Deposited"; long cents; };
+struct Withdrawn { static constexpr std::string_view event_name = "Withdrawn"; long cents; };
 using account_event = std::variant<Deposited, Withdrawn>;
 
 struct account {  // state, evolved by one apply() per event

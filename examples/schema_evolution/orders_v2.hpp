@@ -16,7 +16,7 @@ namespace evolution {
 
 /// Version 1, kept only to read old events: the product as one string, "catalog/sku".
 struct OrderPlaced_v1 {
-  static constexpr std::string_view event_type = "OrderPlaced";
+  static constexpr std::string_view event_name = "OrderPlaced";
   boost::uuids::uuid user_id{};
   std::string product_id;
   int quantity = 0;
@@ -32,7 +32,7 @@ BOOST_DESCRIBE_STRUCT(product_ref, (), (catalog, sku))
 
 /// Version 2, the current one.
 struct OrderPlaced {
-  static constexpr std::string_view event_type = "OrderPlaced";
+  static constexpr std::string_view event_name = "OrderPlaced";
   static constexpr int schema_version = 2;
   using previous_version = OrderPlaced_v1;
   boost::uuids::uuid user_id{};
@@ -51,7 +51,7 @@ inline OrderPlaced upcast(OrderPlaced_v1 old) {
 }
 
 struct OrderCancelled {
-  static constexpr std::string_view event_type = "OrderCancelled";
+  static constexpr std::string_view event_name = "OrderCancelled";
   std::string reason;
 };
 BOOST_DESCRIBE_STRUCT(OrderCancelled, (), (reason))

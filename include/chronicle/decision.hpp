@@ -15,15 +15,6 @@
 namespace chronicle {
 inline namespace v0 {
 
-/// @brief The outcome of deciding a command: zero or more events of `Events...`, or an `Error`.
-///
-/// ```cpp
-/// auto decide(const order& s, const CancelOrder& c) -> chronicle::decision<order_error, OrderCancelled> {
-///   if (s.status == order_status::shipped) return invalid_transition{s.status, order_status::cancelled};
-///   return OrderCancelled{c.reason};
-/// }
-/// ```
-/// The listed event types are a compile-time fact: the aggregate checks each is in its event set.
 /// @brief The error type of a decision that never rejects: `decision<no_error, Deposited>`.
 struct no_error {
   friend constexpr bool operator==(no_error, no_error) noexcept { return true; }
@@ -38,6 +29,15 @@ struct no_error {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-overread"
 #endif
+/// @brief The outcome of deciding a command: zero or more events of `Events...`, or an `Error`.
+///
+/// ```cpp
+/// auto decide(const order& s, const CancelOrder& c) -> chronicle::decision<order_error, OrderCancelled> {
+///   if (s.status == order_status::shipped) return invalid_transition{s.status, order_status::cancelled};
+///   return OrderCancelled{c.reason};
+/// }
+/// ```
+/// The listed event types are a compile-time fact: the aggregate checks each is in its event set.
 template <class Error, class... Events>
 class decision {
   static_assert(sizeof...(Events) > 0, "chronicle: a decision lists the event types it may emit");

@@ -15,17 +15,17 @@ inline namespace v0 {
 
 /// @brief Customisation point for an event's stable name.
 ///
-/// By default reads `E::event_type`. Specialise it for event types you cannot edit:
+/// By default reads `E::event_name`. Specialise it for event types you cannot edit:
 /// `template <> struct chronicle::event_traits<Foreign> { static constexpr std::string_view name = "Foreign"; };`
 template <class E>
 struct event_traits {};
 
 template <class E>
   requires requires {
-    { E::event_type } -> std::convertible_to<std::string_view>;
+    { E::event_name } -> std::convertible_to<std::string_view>;
   }
 struct event_traits<E> {
-  static constexpr std::string_view name = E::event_type;
+  static constexpr std::string_view name = E::event_name;
 };
 
 /// @brief An event: a plain struct with a stable name.
@@ -45,7 +45,7 @@ template <class E, bool Named = event<E>>
 struct event_has_no_stable_name {
   static_assert(Named,
                 "chronicle: an event type has no stable name; add `static constexpr std::string_view "
-                "event_type = \"...\";` to it, or specialise chronicle::event_traits for it");
+                "event_name = \"...\";` to it, or specialise chronicle::event_traits for it");
   static constexpr bool value = Named;
 };
 
@@ -66,7 +66,7 @@ constexpr std::pair<std::size_t, std::size_t> first_duplicate_name() {
 template <class First, class Second, bool Unique>
 struct two_events_share_a_name {
   static_assert(Unique,
-                "chronicle: two events of one event set declare the same event_type name; each "
+                "chronicle: two events of one event set declare the same event_name; each "
                 "event needs its own stable name");
   static constexpr bool value = Unique;
 };

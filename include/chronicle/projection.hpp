@@ -20,14 +20,14 @@ struct projection_failure {
   std::uint64_t position = 0;
   std::string stream_id;
   std::uint64_t version = 0;
-  std::string_view event_type;
+  std::string_view event_name;
   std::string message;
   std::exception_ptr exception;
 };
 
 inline std::string describe(const projection_failure& f) {
   return "projection stopped at position " + std::to_string(f.position) + " (stream '" + f.stream_id + "' version " +
-         std::to_string(f.version) + ", " + std::string(f.event_type) + "): " + f.message;
+         std::to_string(f.version) + ", " + std::string(f.event_name) + "): " + f.message;
 }
 
 }  // namespace v0

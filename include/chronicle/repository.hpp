@@ -118,7 +118,6 @@ struct is_aggregate<aggregate<State, Events, Policies...>> : std::true_type {};
 ///
 /// Thread safety: a repository may be shared by threads; it holds no state of its own beyond an id
 /// generator, and correctness under concurrency comes from the store's expected-version check.
-
 template <class Aggregate, event_store Store, class Snapshots = default_snapshot_store_t<Aggregate>>
 class repository {
   static_assert(detail::is_aggregate<Aggregate>::value,
@@ -130,7 +129,7 @@ class repository {
   using event_type = typename Aggregate::event_type;
   using store_type = Store;
   using record = recorded_event<typename Store::event_type>;
-  using stored_event = typename Store::event_type;
+  using store_event_type = typename Store::event_type;  // the store's event set: the aggregate's or a wider one
 
   // A store may hold the events of several aggregates (one global order for all of them), so the
   // aggregate's set need only be part of the store's.
@@ -173,7 +172,7 @@ class repository {
     }
     std::optional<foreign_event> foreign;
     if (out.version < version) {
-      detail::read_events(*store_, stream, out.version + 1, [&](std::uint64_t v, const stored_event& e) {
+      detail::read_events(*store_, stream, out.version + 1, [&](std::uint64_t v, const store_event_type& e) {
         if (!evolve(out.state, stream, v, e, foreign)) return false;
         out.version = v;
         return v < version;
@@ -298,7 +297,7 @@ class repository {
   // Applies the stream's events after `into.version`; returns how many it read. Stops at an event
   // the aggregate does not know, which `foreign` then names.
   std::size_t fold(std::string_view stream, loaded<state_type>& into, std::optional<foreign_event>& foreign) const {
-    return detail::read_events(*store_, stream, into.version + 1, [&](std::uint64_t version, const stored_event& e) {
+    return detail::read_events(*store_, stream, into.version + 1, [&](std::uint64_t version, const store_event_type& e) {
       if (!evolve(into.state, stream, version, e, foreign)) return false;
       into.version = version;
       return true;
@@ -307,7 +306,7 @@ class repository {
 
   // Applies a recorded event of the store's set; false (and `foreign` set) for one the aggregate does
   // not know: another aggregate's stream, or other code's event. Skipping it would build a wrong state.
-  static bool evolve(state_type& state, std::string_view stream, std::uint64_t version, const stored_event& event,
+  static bool evolve(state_type& state, std::string_view stream, std::uint64_t version, const store_event_type& event,
                      std::optional<foreign_event>& foreign) {
     return visit_event(event, [&](const auto& e) {
       if constexpr (contains_event_v<event_type, std::decay_t<decltype(e)>>) {

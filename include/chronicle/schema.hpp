@@ -7,9 +7,9 @@
 /// next. Code only ever sees current types: stores' decoders upcast old payloads on the way in.
 ///
 /// ```cpp
-/// struct OrderPlaced_v1 { static constexpr std::string_view event_type = "OrderPlaced"; std::string product_id; };
+/// struct OrderPlaced_v1 { static constexpr std::string_view event_name = "OrderPlaced"; std::string product_id; };
 /// struct OrderPlaced {
-///   static constexpr std::string_view event_type = "OrderPlaced";
+///   static constexpr std::string_view event_name = "OrderPlaced";
 ///   static constexpr int schema_version = 2;
 ///   using previous_version = OrderPlaced_v1;
 ///   product_ref product;
@@ -74,7 +74,7 @@ struct upcaster_chain_has_a_missing_link {
   static_assert(Ok,
                 "chronicle: an event's upcaster chain has a missing link: the older type needs a free "
                 "`Next upcast(Old)` found by ADL, a schema_version one below the next type's, and the same "
-                "event_type name");
+                "event_name");
   static constexpr bool value = Ok;
 };
 

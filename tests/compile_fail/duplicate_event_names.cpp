@@ -1,4 +1,4 @@
-// Misuse: two events of one set declare the same event_type name, so a stored name is ambiguous.
+// Misuse: two events of one set declare the same event_name, so a stored name is ambiguous.
 // Twin: each event has its own name.
 #include <chronicle/memory_store.hpp>
 
@@ -8,13 +8,13 @@
 
 namespace account {
 struct Deposited {
-  static constexpr std::string_view event_type = "Deposited";
+  static constexpr std::string_view event_name = "Deposited";
 };
 struct Withdrawn {
 #ifdef CHRONICLE_COMPILE_FAIL
-  static constexpr std::string_view event_type = "Deposited";  // copied and pasted, never renamed
+  static constexpr std::string_view event_name = "Deposited";  // copied and pasted, never renamed
 #else
-  static constexpr std::string_view event_type = "Withdrawn";
+  static constexpr std::string_view event_name = "Withdrawn";
 #endif
 };
 using event = std::variant<Deposited, Withdrawn>;

@@ -9,11 +9,11 @@
 
 namespace counter {
 struct Incremented {
-  static constexpr std::string_view event_type = "Incremented";
+  static constexpr std::string_view event_name = "Incremented";
 };
 // Named like an event, but not part of counter::event.
 struct Reset {
-  static constexpr std::string_view event_type = "Reset";
+  static constexpr std::string_view event_name = "Reset";
 };
 using event = std::variant<Incremented>;
 

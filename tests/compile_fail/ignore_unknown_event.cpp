@@ -8,14 +8,14 @@
 
 namespace door {
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Knocked {
-  static constexpr std::string_view event_type = "Knocked";
+  static constexpr std::string_view event_name = "Knocked";
 };
 // A real event of another aggregate, not of door::event.
 struct Painted {
-  static constexpr std::string_view event_type = "Painted";
+  static constexpr std::string_view event_name = "Painted";
 };
 using event = std::variant<Opened, Knocked>;
 

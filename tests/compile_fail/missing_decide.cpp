@@ -9,7 +9,7 @@
 
 namespace counter {
 struct Incremented {
-  static constexpr std::string_view event_type = "Incremented";
+  static constexpr std::string_view event_name = "Incremented";
 };
 using event = std::variant<Incremented>;
 

@@ -10,13 +10,13 @@
 
 namespace shop {
 struct Renamed_v1 {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   std::string name;
 };
 BOOST_DESCRIBE_STRUCT(Renamed_v1, (), (name))
 
 struct Renamed {
-  static constexpr std::string_view event_type = "Renamed";
+  static constexpr std::string_view event_name = "Renamed";
   static constexpr int schema_version = 2;
   using previous_version = Renamed_v1;
   std::string first, last;

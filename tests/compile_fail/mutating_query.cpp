@@ -6,7 +6,7 @@
 #include <variant>
 
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 
 struct open_accounts {

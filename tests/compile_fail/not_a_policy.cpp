@@ -8,7 +8,7 @@
 
 namespace door {
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 using event = std::variant<Opened>;
 

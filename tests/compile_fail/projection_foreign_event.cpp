@@ -7,13 +7,13 @@
 #include <variant>
 
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Closed {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
 };
 struct Audited {  // recorded by some other store
-  static constexpr std::string_view event_type = "Audited";
+  static constexpr std::string_view event_name = "Audited";
 };
 using account_event = std::variant<Opened, Closed>;
 

@@ -5,10 +5,10 @@
 #include <string_view>
 
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Closed {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
 };
 
 struct open_accounts {

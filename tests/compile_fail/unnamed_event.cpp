@@ -1,4 +1,4 @@
-// Misuse: an event of the set has no stable name (no event_type, no event_traits specialisation).
+// Misuse: an event of the set has no stable name (no event_name, no event_traits specialisation).
 // Twin: the event declares its name.
 #include <chronicle/memory_store.hpp>
 
@@ -8,11 +8,11 @@
 
 namespace account {
 struct Deposited {
-  static constexpr std::string_view event_type = "Deposited";
+  static constexpr std::string_view event_name = "Deposited";
 };
 struct Withdrawn {
 #ifndef CHRONICLE_COMPILE_FAIL
-  static constexpr std::string_view event_type = "Withdrawn";
+  static constexpr std::string_view event_name = "Withdrawn";
 #endif
   long cents = 0;
 };

@@ -9,7 +9,7 @@
 
 namespace door {
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 using event = std::variant<Opened>;
 
@@ -23,7 +23,7 @@ using aggregate = chronicle::aggregate<state, event>;
 
 namespace window {
 struct Opened {
-  static constexpr std::string_view event_type = "WindowOpened";
+  static constexpr std::string_view event_name = "WindowOpened";
 };
 using event = std::variant<Opened>;
 }  // namespace window

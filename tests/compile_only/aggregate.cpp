@@ -46,13 +46,13 @@ static_assert(!evolves_by<order_aggregate, PlaceOrder>);
 // ---- An aggregate that ignores an event, with its policies in another order -----------------------
 namespace door {
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Knocked {
-  static constexpr std::string_view event_type = "Knocked";
+  static constexpr std::string_view event_name = "Knocked";
 };
 struct Painted {  // of another aggregate
-  static constexpr std::string_view event_type = "Painted";
+  static constexpr std::string_view event_name = "Painted";
 };
 using event = std::variant<Opened, Knocked>;
 

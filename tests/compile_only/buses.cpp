@@ -10,13 +10,13 @@
 namespace facts {
 
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Closed_v1 {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
 };
 struct Closed {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
   static constexpr int schema_version = 2;
   using previous_version = Closed_v1;
   std::string reason;

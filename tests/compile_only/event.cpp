@@ -10,10 +10,10 @@
 namespace {
 
 struct Opened {
-  static constexpr std::string_view event_type = "door.opened";
+  static constexpr std::string_view event_name = "door.opened";
 };
 struct Closed {
-  static constexpr std::string_view event_type = "door.closed";
+  static constexpr std::string_view event_name = "door.closed";
 };
 struct Unnamed {};
 // A type the user cannot edit, named through the customisation point instead.
@@ -36,7 +36,7 @@ static_assert(!chronicle::event<Unnamed>);
 static_assert(!chronicle::event<int>);
 static_assert(!chronicle::event<const Opened>);
 
-// Its name is the declared string, from `event_type` or from `event_traits`.
+// Its name is the declared string, from `event_name` or from `event_traits`.
 static_assert(chronicle::event_name_v<Opened> == "door.opened");
 static_assert(chronicle::event_name_v<Closed> == "door.closed");
 static_assert(chronicle::event_name_v<Foreign> == "foreign.thing");

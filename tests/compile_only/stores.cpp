@@ -24,10 +24,10 @@ using namespace orders;
 
 namespace {
 struct Opened {
-  static constexpr std::string_view event_type = "Opened";
+  static constexpr std::string_view event_name = "Opened";
 };
 struct Closed {
-  static constexpr std::string_view event_type = "Closed";
+  static constexpr std::string_view event_name = "Closed";
 };
 struct door {
   bool open = false;

@@ -70,7 +70,7 @@ struct decode_error {
   // Filled in by event-level decoders:
   std::string stream_id;
   std::uint64_t version = 0;
-  std::string event_type;
+  std::string event_name;
   std::uint32_t schema_version = 0;
 };
 
@@ -92,7 +92,7 @@ inline std::string_view to_string(decode_error::kind k) {
 
 inline std::string describe(const decode_error& e) {
   std::string out(to_string(e.what));
-  if (!e.event_type.empty()) out += " in event '" + e.event_type + "' v" + std::to_string(e.schema_version);
+  if (!e.event_name.empty()) out += " in event '" + e.event_name + "' v" + std::to_string(e.schema_version);
   if (!e.stream_id.empty()) out += " (stream '" + e.stream_id + "' version " + std::to_string(e.version) + ")";
   if (!e.field.empty()) out += " at '" + e.field + "'";
   if (!e.detail.empty()) out += ": " + e.detail;

@@ -130,7 +130,7 @@ class event_codec {
                                          std::string detail) {
     decode_error e;
     e.what = what;
-    e.event_type = std::string(type);
+    e.event_name = std::string(type);
     e.schema_version = schema_version;
     e.detail = std::move(detail);
     return e;
@@ -161,7 +161,7 @@ class event_codec {
                    "known versions are " + std::to_string(event_schema_version_v<boost::mp11::mp_front<versions_of<E>>>) +
                        " to " + std::to_string(event_schema_version_v<E>));
     if (out->has_error()) {
-      out->error().event_type = std::string(event_name_v<E>);
+      out->error().event_name = std::string(event_name_v<E>);
       out->error().schema_version = schema_version;
     }
     return std::move(*out);

@@ -29,6 +29,7 @@
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
 #include <chronicle/postgres/detail/libpq.hpp>
+#include <chronicle/postgres/detail/notifications.hpp>
 #include <chronicle/postgres/detail/schema.hpp>
 #include <chronicle/postgres/detail/tables.hpp>
 #include <chronicle/postgres/options.hpp>
@@ -73,7 +74,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   /// cannot be reached, `postgres_foreign_schema` for a schema holding other tables (nothing written),
   /// `postgres_error` for a newer chronicle schema.
   explicit postgres_store(const std::string& conninfo, postgres_options options = {})
-      : tables_(conninfo, options, statements), channel_(("chronicle." + options.schema).substr(0, 63)) {
+      : tables_(conninfo, options, statements), schema_(options.schema), notifier_(conninfo, options) {
     reading_.max_payload_size = options.max_payload_size;
   }
   postgres_store(const postgres_store&) = delete;
@@ -164,10 +165,11 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   }
 
   /// @brief Waits until an event at or after `position` is readable (below the safe horizon) or
-  /// `timeout` passes; true if one is. Woken by the NOTIFY every append of every process sends
-  /// (LISTEN on a connection of its own), so catch-up subscriptions in other processes apply new
-  /// events within a round trip or two; without a notification (a writer outside chronicle) it
-  /// returns at the timeout, and subscriptions poll. A lost connection is reopened by the next wait.
+  /// `timeout` passes; true if one is. Woken by the NOTIFY each store's notifier sends after appends
+  /// commit (LISTEN on a connection of its own; detail/notifications.hpp), so catch-up subscriptions
+  /// in other processes apply new events within a round trip or two; without a notification (a
+  /// writer outside chronicle) it returns at the timeout, and subscriptions poll. A lost connection is
+  /// reopened by the next wait.
   [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(listening_, std::defer_lock);
@@ -178,7 +180,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
         listener_.reset();
         auto fresh = std::make_unique<detail::pg_connection>(tables_.pool().conninfo(), tables_.pool().options(),
                                                              std::vector<std::string>{});
-        fresh->exec("LISTEN \"" + channel_ + "\"");
+        fresh->exec(detail::pg_listen_sql(schema_));
         listener_ = std::move(fresh);
       }
       for (;;) {
@@ -209,7 +211,6 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     restore_events,
     restore_sequence,
     lock_for_restore,
-    notify,
     readable,
   };
   using codec_reader = typename event_codec<Set>::reader;
@@ -219,12 +220,12 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     Set event;
   };
 
-  static constexpr std::size_t chunk_rows = 512;
+  static constexpr std::size_t chunk_rows = 4096;
   static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
   static constexpr std::uint64_t max_key = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
   // A chunk: rows `where` (with $1 the first key, $2 the last, $3 the row limit, $4 the byte limit and
-  // $5 on the query's own parameters), in `key` order, ending at 512 rows or once the payloads before
+  // $5 on the query's own parameters), in `key` order, ending at 4,096 rows or once the payloads before
   // a row reach 1 MiB.
   static std::string chunk(const std::string& q, const char* columns, const char* where, const char* key) {
     return std::string("SELECT ") + columns + " FROM (SELECT " + columns + ", sum(payload_size) OVER (ORDER BY " + key +
@@ -259,7 +260,6 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     // Never backwards: appends that failed may have drawn beyond the restored history.
     s[restore_sequence] = "SELECT setval('" + q + ".positions', greatest($1, (SELECT last_value FROM " + q + ".positions)))";
     s[lock_for_restore] = "LOCK TABLE " + q + ".events IN EXCLUSIVE MODE";
-    s[notify] = "SELECT pg_notify($1, '')";
     s[readable] = "SELECT EXISTS (SELECT 1 FROM " + q + ".events WHERE position >= $1 AND position <= $2)";
     return s;
   }
@@ -315,8 +315,6 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
       }
     }
 
-    detail::pg_params wake;
-    wake.text(channel_);
     detail::pg_result r;
     // A writer of the same stream or ids that committed while we inserted makes the insert fail on a
     // unique index; sent again, the statement sees it and answers as it would have (a conflict, a
@@ -324,7 +322,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     for (int attempt = 0;; ++attempt) {
       {
         auto c = tables_.pool().acquire();
-        r = c->try_run_then(append_events, p, notify, wake);
+        r = c->try_run(append_events, p, true);
       }
       if (!detail::pg_connection::failed(r.get())) break;
       const bool raced = detail::pg_connection::sqlstate(r.get()) == "23505";
@@ -334,6 +332,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
 
     const detail::pg_row row(r.get(), 0);
     const int outcome = row.int4(0);
+    if (outcome <= 1) notifier_.commit_seen();  // written, or written before (its notice may be lost)
     if (outcome == 2) return duplicate_event{std::string(stream), ids[static_cast<std::size_t>(row.int8(4)) - 1]};
     if (outcome == 3) return concurrency_conflict{std::string(stream), expected, static_cast<std::uint64_t>(row.int8(4))};
     const auto version = static_cast<std::uint64_t>(row.int8(1));
@@ -427,6 +426,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
       c->run(restore_sequence, p, true);
     }
     c->exec("COMMIT");
+    notifier_.commit_seen();
   }
 
   static Set decode(const detail::pg_row& row, int first, codec_reader& codec, std::string_view stream,
@@ -473,7 +473,7 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     return seen;
   }
 
-  // Reads rows with keys from `from` to `until` in chunks (512 rows, or 1 MiB of payload) with a
+  // Reads rows with keys from `from` to `until` in chunks (4,096 rows, or 1 MiB of payload) with a
   // connection, then delivers each chunk without it, until done or stopped.
   template <class Row, class Bind, class Fill, class Deliver, class Key>
   std::size_t read_chunks(std::uint64_t from, std::uint64_t until, statement_id query, Bind&& bind, Fill&& fill_row,
@@ -550,7 +550,8 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   }
 
   detail::pg_tables tables_;
-  std::string channel_;  // the NOTIFY channel of this schema's appends
+  std::string schema_;
+  detail::pg_notifier notifier_;  // tells listeners of commits (detail/notifications.hpp)
   mutable std::timed_mutex listening_;
   mutable std::unique_ptr<detail::pg_connection> listener_;
   json_options reading_;

@@ -172,31 +172,40 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
                                                       std::span<const pending_event<Set>> batch,
                                                       std::vector<record>* written) {
     if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
-
     // Encode outside the transaction: it holds the database's write lock.
     auto encoded = base::encode_batch(stream, batch, reading_.max_payload_size);
     if (!encoded) return std::move(encoded).error();
-    const std::vector<std::string>& payloads = *encoded;
 
     std::lock_guard lock(mutex_);
     transaction tx(db_);
+    if (auto replayed = replay_of_locked(stream, batch)) return *std::move(replayed);
     const std::uint64_t current = version_locked(stream);
-    if (!batch.front().id.is_nil()) {
-      auto& find = statement(find_id).reset().bind(1, batch.front().id);
-      detail::reset_on_exit done(find);
-      if (find.step()) {
-        const auto position = static_cast<std::uint64_t>(find.integer(0));
-        const std::string recorded_stream(find.blob(1));
-        const auto version = static_cast<std::uint64_t>(find.integer(2));
-        find.reset();
-        return replay_locked(stream, recorded_stream, version, position, batch);
-      }
-    }
     if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
+    auto inserted = insert_locked(stream, current, batch, *encoded, written);
+    if (inserted) tx.commit();  // otherwise `tx` rolls back
+    return inserted;
+  }
 
+  // The answer to a batch whose first id is already recorded: its first append's result, or why not.
+  std::optional<result<append_result, store_error>> replay_of_locked(std::string_view stream,
+                                                                     std::span<const pending_event<Set>> batch) {
+    if (batch.front().id.is_nil()) return std::nullopt;
+    auto& find = statement(find_id).reset().bind(1, batch.front().id);
+    detail::reset_on_exit done(find);
+    if (!find.step()) return std::nullopt;
+    const auto position = static_cast<std::uint64_t>(find.integer(0));
+    const std::string recorded_stream(find.blob(1));
+    const auto version = static_cast<std::uint64_t>(find.integer(2));
+    find.reset();
+    return replay_locked(stream, recorded_stream, version, position, batch);
+  }
+
+  // Inserts the batch after version `current`, appending what it wrote to `written` if given.
+  result<append_result, store_error> insert_locked(std::string_view stream, std::uint64_t current,
+                                                   std::span<const pending_event<Set>> batch,
+                                                   const std::vector<std::string>& payloads, std::vector<record>* written) {
     std::uint64_t position = 0;  // the rowid SQLite gives each insert: positions are INTEGER PRIMARY KEY
     const auto now = std::max(clock::now(), last_recorded_locked());
-    const std::int64_t nanos = to_nanos(now);
     auto& insert = statement(insert_event);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& pending = batch[i];
@@ -210,28 +219,20 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
           .bind_text(6, payloads[i])
           .bind(7, pending.correlation_id)
           .bind(8, pending.causation_id)
-          .bind(9, nanos);
+          .bind(9, to_nanos(now));
       const int rc = sqlite3_step(insert.raw());
       if (rc != SQLITE_DONE) {
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};  // tx rolls back
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};
         throw sqlite_error("chronicle: SQLite insert: " + message, rc);
       }
       position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
-      if (written != nullptr) {
-        record& r = written->emplace_back();
-        r.stream_id = std::string(stream);
-        r.version = current + i + 1;
-        r.position = position;
-        r.id = id;
-        r.correlation_id = pending.correlation_id;
-        r.causation_id = pending.causation_id;
-        r.recorded_at = now;
-        r.event = pending.event;
-      }
+      if (written != nullptr)
+        written->push_back(record{{std::string(stream), current + i + 1, position, id, now, pending.correlation_id,
+                                   pending.causation_id},
+                                  pending.event});
     }
-    tx.commit();
     return append_result{current + batch.size(), position, batch.size()};
   }
 

@@ -8,7 +8,7 @@
 
 namespace counter {
 struct Incremented {
-  static constexpr std::string_view event_type = "counter.incremented";
+  static constexpr std::string_view event_name = "counter.incremented";
 };
 using event = std::variant<Incremented>;
 

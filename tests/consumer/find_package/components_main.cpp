@@ -19,7 +19,7 @@
 #include <variant>
 
 struct Noted {
-  static constexpr std::string_view event_type = "Noted";
+  static constexpr std::string_view event_name = "Noted";
   std::string text;
 };
 BOOST_DESCRIBE_STRUCT(Noted, (), (text))

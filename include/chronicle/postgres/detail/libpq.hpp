@@ -129,11 +129,6 @@ class pg_params {
     point();
     return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), result_format);
   }
-  // As `send`, queued in pipeline mode.
-  bool queue(PGconn* c, const char* name) {
-    point();
-    return PQsendQueryPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1) == 1;
-  }
 
  private:
   void point() {
@@ -222,7 +217,7 @@ class pg_connection {
   ~pg_connection() { PQfinish(c_); }
 
   [[nodiscard]] PGconn* get() const noexcept { return c_; }
-  [[nodiscard]] bool broken() const noexcept { return poisoned_ || PQstatus(c_) != CONNECTION_OK; }
+  [[nodiscard]] bool broken() const noexcept { return PQstatus(c_) != CONNECTION_OK; }
   // Whether the server has closed this idle connection (a restart): its socket has reached EOF.
   [[nodiscard]] bool dead() {
     if (broken()) return true;
@@ -253,41 +248,6 @@ class pg_connection {
     pg_result r(params.send(c_, pg_statement_name(index).text));
     if (failed(r.get()) && lost(r.get())) lost_connection(writes);
     return r;
-  }
-  // As `try_run`, and then, in the same round trip (pipeline mode), statement `then` with `more` in a
-  // transaction of its own (a NOTIFY after the append has committed). Returns the first result.
-  pg_result try_run_then(std::size_t index, pg_params& params, std::size_t then, pg_params& more) {
-    if (PQenterPipelineMode(c_) != 1) return try_run(index, params, true);
-    // Until this returns cleanly the connection is not fit for reuse (its lease drops it).
-    poisoned_ = true;
-    const pg_statement_name first(index), second(then);
-    pg_result out;
-    const bool sent = params.queue(c_, first.text) && PQpipelineSync(c_) == 1 && more.queue(c_, second.text) &&
-                      PQpipelineSync(c_) == 1;
-    // Each statement's results end with a null; each sync brings a PIPELINE_SYNC result. Two nulls in
-    // a row mean libpq has nothing more to give: the connection broke mid-pipeline.
-    bool complete = false;
-    int syncs = 0;
-    for (int nulls = 0; sent && !lost() && nulls < 2;) {
-      pg_result r(PQgetResult(c_));
-      if (!r) {
-        ++nulls;
-        continue;
-      }
-      nulls = 0;
-      if (PQresultStatus(r.get()) == PGRES_PIPELINE_SYNC) {
-        if (++syncs == 2) {
-          complete = true;
-          break;
-        }
-      } else if (syncs == 0 && (!out || failed(r.get()))) {
-        out = std::move(r);  // the append's rows, or an error, also one raised at its commit
-      }
-    }
-    // Past the first sync the append's outcome is known; only the NOTIFY after it may be lost.
-    if (!out || (!complete && syncs == 0)) lost_connection(true);
-    if (complete && PQexitPipelineMode(c_) == 1) poisoned_ = false;
-    return out;
   }
   // Prepares `sql` as `name`, with its parameters' types.
   void prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types) {
@@ -336,7 +296,6 @@ class pg_connection {
                          sqlstate(r));
   }
   PGconn* c_ = nullptr;
-  bool poisoned_ = false;
 };
 
 // At most `size` connections, opened when first needed and shared by threads: `acquire()` lends one
