@@ -1,6 +1,11 @@
 #pragma once
 // Orders meet inventory: when an order is placed, a reaction reserves its stock; when stock runs
 // out, the reaction cancels the order. Both aggregates share one store, so one global order.
+//
+// Laid out as a large domain would be: each aggregate's commands are compiled in a file of their
+// own (order_commands.cpp, stock_commands.cpp, with CHRONICLE_INSTANTIATE_COMMAND), and every other
+// file sends them through the declarations at the end of this header (CHRONICLE_EXTERN_COMMAND), so
+// it compiles none of their load, decide and append code.
 #include "orders/order.hpp"
 
 #include <chronicle/chronicle.hpp>
@@ -104,3 +109,10 @@ struct fulfilment {
 };
 
 }  // namespace shop
+
+// Compiled in order_commands.cpp and stock_commands.cpp.
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::PlaceOrder);
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::ConfirmOrder);
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::CancelOrder);
+CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::AddStock);
+CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::ReserveStock);

@@ -1,7 +1,6 @@
 #pragma once
 /// @file
 /// @brief What `decide` returns: the events a command produces, or the domain error that rejects it.
-#include <boost/container/small_vector.hpp>
 #include <boost/mp11/algorithm.hpp>
 
 #include <cassert>
@@ -11,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace chronicle {
 inline namespace v0 {
@@ -20,15 +20,44 @@ struct no_error {
   friend constexpr bool operator==(no_error, no_error) noexcept { return true; }
 };
 
-// GCC 12 reports small_vector's move constructor, inlined into decision's implicit one, as reading past
-// the single inline element (-Wstringop-overread, once optimising). A false positive: that copy runs
-// only while the events sit in the inline slot, so it copies at most one. Diagnostics for inlined code
-// honour a pragma at any function they were inlined from; the implicit move constructor's location is
-// `class decision`, so the suppression spans the class and no more.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#endif
+namespace detail {
+// A decision's events: the first in place (most commands emit one, and then nothing is allocated),
+// all of them on the heap from the second on. Kept this small because every command's event type
+// instantiates one.
+template <class T>
+class event_buffer {
+ public:
+  // The first event, into an empty buffer: no vector code is compiled for a command that emits one.
+  template <class... A>
+  void emplace_first(A&&... a) {
+    first_.emplace(std::forward<A>(a)...);
+  }
+  template <class... A>
+  void emplace(A&&... a) {
+    if (!first_ && many_.empty()) {
+      first_.emplace(std::forward<A>(a)...);
+      return;
+    }
+    if (first_) {
+      many_.reserve(4);
+      many_.push_back(std::move(*first_));
+      first_.reset();
+    }
+    many_.emplace_back(std::forward<A>(a)...);
+  }
+  [[nodiscard]] std::span<const T> view() const noexcept {
+    return first_ ? std::span<const T>(&*first_, 1) : std::span<const T>(many_.data(), many_.size());
+  }
+  [[nodiscard]] std::span<T> view() noexcept {
+    return first_ ? std::span<T>(&*first_, 1) : std::span<T>(many_.data(), many_.size());
+  }
+
+ private:
+  std::optional<T> first_;
+  std::vector<T> many_;
+};
+}  // namespace detail
+
 /// @brief The outcome of deciding a command: zero or more events of `Events...`, or an `Error`.
 ///
 /// ```cpp
@@ -38,6 +67,8 @@ struct no_error {
 /// }
 /// ```
 /// The listed event types are a compile-time fact: the aggregate checks each is in its event set.
+/// `events()` holds `event_type`s: the event itself for a decision of one event type, else a
+/// `std::variant<Events...>`; `visit_event` takes either.
 template <class Error, class... Events>
 class decision {
   static_assert(sizeof...(Events) > 0, "chronicle: a decision lists the event types it may emit");
@@ -49,7 +80,7 @@ class decision {
  public:
   using error_type = Error;
   using event_types = boost::mp11::mp_list<Events...>;
-  using event_type = std::variant<Events...>;
+  using event_type = std::conditional_t<sizeof...(Events) == 1, boost::mp11::mp_first<event_types>, std::variant<Events...>>;
 
   /// @brief Accepts the command and emits nothing.
   decision() = default;
@@ -62,7 +93,10 @@ class decision {
   template <class E>
     requires boost::mp11::mp_contains<event_types, std::remove_cvref_t<E>>::value
   decision(E&& e) {  // NOLINT: implicit by design
-    events_.emplace_back(std::in_place_type<std::remove_cvref_t<E>>, std::forward<E>(e));
+    if constexpr (sizeof...(Events) == 1)
+      events_.emplace_first(std::forward<E>(e));
+    else
+      events_.emplace_first(std::in_place_type<std::remove_cvref_t<E>>, std::forward<E>(e));
   }
 
   /// @brief Adds an event after those already emitted; they are applied in this order.
@@ -70,7 +104,7 @@ class decision {
     requires boost::mp11::mp_contains<event_types, std::remove_cvref_t<E>>::value
   decision& emit(E&& e) & {
     assert(!rejected() && "chronicle: emit() on a rejected decision");
-    events_.emplace_back(std::in_place_type<std::remove_cvref_t<E>>, std::forward<E>(e));
+    add(std::forward<E>(e));
     return *this;
   }
   template <class E>
@@ -84,17 +118,21 @@ class decision {
   [[nodiscard]] const Error& error() const& { return *error_; }
   [[nodiscard]] Error&& error() && { return std::move(*error_); }
   /// @brief The events in emission order; empty when rejected or when nothing happened.
-  [[nodiscard]] std::span<const event_type> events() const noexcept { return {events_.data(), events_.size()}; }
-  [[nodiscard]] std::span<event_type> events() noexcept { return {events_.data(), events_.size()}; }
+  [[nodiscard]] std::span<const event_type> events() const noexcept { return events_.view(); }
+  [[nodiscard]] std::span<event_type> events() noexcept { return events_.view(); }
 
  private:
+  template <class E>
+  void add(E&& e) {
+    if constexpr (sizeof...(Events) == 1)
+      events_.emplace(std::forward<E>(e));
+    else
+      events_.emplace(std::in_place_type<std::remove_cvref_t<E>>, std::forward<E>(e));
+  }
+
   std::optional<Error> error_;
-  // One inline slot: most commands emit a single event, and then no allocation happens.
-  boost::container::small_vector<event_type, 1> events_;
+  detail::event_buffer<event_type> events_;
 };
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#pragma GCC diagnostic pop
-#endif
 
 namespace detail {
 template <class T>

@@ -136,11 +136,15 @@ constexpr std::string_view event_name(const Set& e) {
   return detail::names_v<events_of<Set>>[e.index()];
 }
 
-/// @brief Calls `f` with the concrete event held by `e` (a switch on the index).
+/// @brief Calls `f` with the concrete event held by `e` (a switch on the index); with `e` itself
+/// where it is one event rather than a set (a decision of one event type holds such).
 template <class Set, class F>
-  requires event_set<std::remove_cvref_t<Set>>
+  requires event_set<std::remove_cvref_t<Set>> || event<std::remove_cvref_t<Set>>
 constexpr decltype(auto) visit_event(Set&& e, F&& f) {
-  return detail::visit_alternative(std::forward<Set>(e), std::forward<F>(f));
+  if constexpr (event<std::remove_cvref_t<Set>>)
+    return std::forward<F>(f)(std::forward<Set>(e));
+  else
+    return detail::visit_alternative(std::forward<Set>(e), std::forward<F>(f));
 }
 
 }  // namespace v0

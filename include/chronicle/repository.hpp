@@ -3,6 +3,7 @@
 /// @brief The repository: load an aggregate (snapshot + delta), decide a command, append with the
 /// expected version, retry on conflict; and the temporal reads (state at a version or an instant, history).
 #include <chronicle/aggregate.hpp>
+#include <chronicle/detail/function_ref.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/event_store.hpp>
@@ -16,6 +17,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <optional>
 #include <span>
@@ -64,6 +66,22 @@ using command_error =
     boost::mp11::mp_push_back<boost::mp11::mp_push_front<store_error, DomainError>, stream_not_found, foreign_event>;
 
 namespace detail {
+// Stands in the command loop for a command's domain error (repository::run), and names the error of
+// a command that cannot be decided (whose `execute` only reports that).
+struct rejection {};
+
+template <class State, class Command>
+struct domain_error_of_impl {
+  using type = rejection;
+};
+template <class State, class Command>
+  requires decidable<State, Command>
+struct domain_error_of_impl<State, Command> {
+  using type = typename decltype(call_decide(std::declval<const State&>(), std::declval<const Command&>()))::error_type;
+};
+template <class State, class Command>
+using domain_error_of = typename domain_error_of_impl<State, Command>::type;
+
 // The id `options` gives a command's `index`-th event, or nil when it leaves it to chance.
 inline event_id chosen_event_id(const command_options& options, std::size_t index) {
   if (index < options.event_ids.size()) return options.event_ids[index];
@@ -206,14 +224,17 @@ class repository {
     return events;
   }
 
+  /// @brief What `execute(stream, Command{})` returns: the append's result, or why the command failed
+  /// (`command_error` of its decision's error type).
+  template <class Command>
+  using command_result = result<append_result, command_error<detail::domain_error_of<state_type, Command>>>;
+
   /// @brief Load, decide, append with the loaded version as expected version; on a conflict, retry up
   /// to the configured number of times. A domain rejection is an error value, never an exception.
+  /// Defined out of line, so a file can compile a command's path once for the program
+  /// (`CHRONICLE_INSTANTIATE_COMMAND`) and others call it through a declaration (`CHRONICLE_EXTERN_COMMAND`).
   template <class Command>
-  auto execute(std::string_view stream, const Command& command, command_options options = {}) {
-    // Report an undecidable command here, once, rather than through the body below.
-    static_assert(detail::decide_diagnostics<state_type, event_type, Command>::value);
-    if constexpr (Aggregate::template decides<Command>) return execute_decided(stream, command, options);
-  }
+  command_result<Command> execute(std::string_view stream, const Command& command, command_options options = {});
 
   /// @brief A fresh random stream id (a UUID in text), for commands that create an aggregate.
   [[nodiscard]] std::string new_stream_id() { return boost::uuids::to_string(ids_()); }
@@ -222,48 +243,87 @@ class repository {
   [[nodiscard]] Snapshots& snapshots() const noexcept { return *snapshots_; }
 
  private:
-  template <class Command>
-  auto execute_decided(std::string_view stream, const Command& command, command_options options) {
-    using decision_type = decltype(Aggregate::decide(std::declval<const state_type&>(), command));
-    using error_type = command_error<typename decision_type::error_type>;
-    using result_type = result<append_result, error_type>;
+  // A command's events on their way to the store.
+  using pending_batch = boost::container::small_vector<pending_event<store_event_type>, 2>;
+  // What the command loop reports: a rejection (alternative 0) stands for the command's domain error,
+  // which only the command's own code knows.
+  using loop_result = result<append_result, command_error<detail::rejection>>;
 
+  // Only this is compiled per command: its decision, and its events converted to the store's set.
+  // Loading, retrying, appending and snapshotting are `run`'s, compiled once per repository.
+  template <class Command>
+  command_result<Command> execute_decided(std::string_view stream, const Command& command, const command_options& options) {
+    using domain_error = detail::domain_error_of<state_type, Command>;
+    std::optional<domain_error> rejection;
+    auto decide = [&](const state_type& state, pending_batch& batch) {
+      auto decided = Aggregate::decide(state, command);
+      if (decided.rejected()) {
+        rejection.emplace(std::move(decided).error());
+        return false;
+      }
+      for (auto& e : decided.events())
+        visit_event(std::move(e), [&](auto&& concrete) { batch.push_back({detail::into_set<store_event_type>(std::move(concrete))}); });
+      return true;
+    };
+    return with_domain_error(run(stream, options, decide), rejection);
+  }
+
+  // The command loop: a replayed command's first result; else load, decide (through `decide`, which
+  // fills the batch, or returns false for a rejection), append at the loaded version, retry on a
+  // conflict, snapshot when due.
+  loop_result run(std::string_view stream, const command_options& options,
+                  detail::function_ref<bool(const state_type&, pending_batch&)> decide) {
     const unsigned retries = options.max_retries.value_or(Aggregate::concurrency_policy::max_retries);
     for (unsigned attempt = 0;; ++attempt) {
       // A command whose events an earlier send recorded (same ids; or an overlapping send that won the
       // race this attempt lost): its result, not a new decision on the state that send changed.
       if (auto replayed = detail::recorded_command(*store_, stream, options)) {
-        if (*replayed) return result_type(**replayed);
-        return result_type(in_place_error,
-                           std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(*replayed).error()));
+        if (*replayed) return loop_result(**replayed);
+        return store_refused(std::move(*replayed).error());
       }
       auto [current, snapshot_version, foreign] = load_latest(stream);
-      if (foreign) return result_type(in_place_error, std::move(*foreign));
-      if (options.must_exist && current.version == 0)
-        return result_type(in_place_error, stream_not_found{std::string(stream)});
-      auto decided = Aggregate::decide(current.state, command);
-      if (decided.rejected())
-        return result_type(in_place_error, std::in_place_index<0>, std::move(decided).error());
-      if (decided.events().empty()) return result_type(append_result{current.version, 0, 0});
-
-      boost::container::small_vector<pending_event<typename Store::event_type>, 2> batch;
-      for (auto& e : decided.events())
-        batch.push_back({visit_event(std::move(e),
-                                     [](auto&& concrete) { return typename Store::event_type(std::move(concrete)); }),
-                         event_id_for(options, batch.size()), options.correlation_id, options.causation_id});
+      if (foreign) return loop_result(in_place_error, std::move(*foreign));
+      if (options.must_exist && current.version == 0) return loop_result(in_place_error, stream_not_found{std::string(stream)});
+      pending_batch batch;
+      if (!decide(current.state, batch)) return loop_result(in_place_error, std::in_place_index<0>, detail::rejection{});
+      if (batch.empty()) return loop_result(append_result{current.version, 0, 0});
+      for (auto& pending : batch) {
+        pending.id = event_id_for(options, static_cast<std::size_t>(&pending - batch.data()));
+        pending.correlation_id = options.correlation_id;
+        pending.causation_id = options.causation_id;
+      }
       if (options.correlation_id.is_nil())
         for (auto& pending : batch) pending.correlation_id = batch.front().id;
 
       auto appended = store_->append(stream, expected_version::exact(current.version),
-                                     std::span<const pending_event<typename Store::event_type>>(batch.data(), batch.size()));
+                                     std::span<const pending_event<store_event_type>>(batch.data(), batch.size()));
       if (appended) {
         if constexpr (snapshots_enabled) snapshot_if_due(stream, std::move(current.state), batch, snapshot_version, *appended);
-        return result_type(*appended);
+        return loop_result(*appended);
       }
       if (std::holds_alternative<concurrency_conflict>(appended.error()) && attempt < retries) continue;
-      return result_type(in_place_error,
-                         std::visit([](auto&& e) { return error_type(std::move(e)); }, std::move(appended).error()));
+      return store_refused(std::move(appended).error());
     }
+  }
+
+  static loop_result store_refused(store_error&& e) {
+    return loop_result(in_place_error, std::visit([](auto&& alternative) { return command_error<detail::rejection>(std::move(alternative)); }, std::move(e)));
+  }
+
+  // The loop's result with the command's own error in place of the rejection: compiled once per
+  // domain error type, not per command.
+  template <class DomainError>
+  static result<append_result, command_error<DomainError>> with_domain_error(loop_result&& r,
+                                                                             std::optional<DomainError>& rejection) {
+    using out = result<append_result, command_error<DomainError>>;
+    if (r) return out(*r);
+    auto& error = r.error();
+    return boost::mp11::mp_with_index<std::variant_size_v<command_error<DomainError>>>(error.index(), [&](auto i) {
+      if constexpr (i == 0)
+        return out(in_place_error, std::in_place_index<0>, std::move(*rejection));
+      else
+        return out(in_place_error, std::in_place_index<i>, std::move(*std::get_if<i>(&error)));
+    });
   }
 
   static constexpr bool snapshots_enabled = Aggregate::snapshot_policy::enabled;
@@ -377,5 +437,30 @@ class repository {
   id_generator ids_;
 };
 
+template <class Aggregate, event_store Store, class Snapshots>
+template <class Command>
+auto repository<Aggregate, Store, Snapshots>::execute(std::string_view stream, const Command& command,
+                                                      command_options options) -> command_result<Command> {
+  // Report an undecidable command here, once, rather than through the body below.
+  static_assert(detail::decide_diagnostics<state_type, event_type, Command>::value);
+  if constexpr (Aggregate::template decides<Command>)
+    return execute_decided(stream, command, options);
+  else
+    std::terminate();  // not reached: the assertion above has failed
+}
+
 }  // namespace v0
 }  // namespace chronicle
+
+/// @brief Compiles `Repository::execute<Command>` in this file, for the whole program. Put it in the
+/// file that owns the command (`Repository` a type alias of the repository); see
+/// `CHRONICLE_EXTERN_COMMAND`.
+#define CHRONICLE_INSTANTIATE_COMMAND(Repository, Command)                                              \
+  template Repository::command_result<Command> Repository::execute<Command>(std::string_view, const Command&, \
+                                                                            ::chronicle::command_options)
+
+/// @brief Declares that another file compiles `Repository::execute<Command>` (with
+/// `CHRONICLE_INSTANTIATE_COMMAND`): files that see this declaration, say in the aggregate's header,
+/// call it without compiling the command's path again.
+#define CHRONICLE_EXTERN_COMMAND(Repository, Command) extern CHRONICLE_INSTANTIATE_COMMAND(Repository, Command)
+

@@ -247,15 +247,19 @@ class command_outcome {
   }
 
   // Appends what differs at event `index` (from 1), if anything does.
-  template <class Variant, class E>
-  static void compare_event(std::ostringstream& failure, const Variant& actual, const E& expected, std::size_t index) {
-    const auto* held = std::get_if<E>(&actual);
+  template <class Decided, class E>
+  static void compare_event(std::ostringstream& failure, const Decided& actual, const E& expected, std::size_t index) {
+    const E* held = nullptr;
+    if constexpr (std::is_same_v<Decided, E>)
+      held = &actual;  // a decision of one event type holds its events as they are
+    else
+      held = std::get_if<E>(&actual);
     if (held != nullptr && *held == expected) return;
     if (failure.tellp() != std::streampos(0)) failure << '\n';
     failure << "event " << index << ": ";
     if (held == nullptr) {
       failure << "expected " << event_name_v<E> << ", decided ";
-      std::visit([&](const auto& e) { failure << event_name_v<std::decay_t<decltype(e)>>; }, actual);
+      visit_event(actual, [&](const auto& e) { failure << event_name_v<std::decay_t<decltype(e)>>; });
     } else {
       failure << event_name_v<E> << " differs from the expected one";
       if (const std::string fields = detail::differing_fields(expected, *held); !fields.empty())

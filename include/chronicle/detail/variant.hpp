@@ -45,6 +45,17 @@ constexpr decltype(auto) visit_alternative(V&& v, F&& f) {
       });
 }
 
+// `e` as an alternative of the variant `V`, constructed in place: no converting constructor resolving
+// an overload set against every alternative, which costs compile time per event type.
+template <class V, class E>
+V into_set(E&& e) {
+  constexpr std::size_t index = boost::mp11::mp_find<alternatives<V>, std::remove_cvref_t<E>>::value;
+  if constexpr (requires { std::variant_size<V>::value; })
+    return V(std::in_place_index<index>, std::forward<E>(e));
+  else
+    return V(boost::variant2::in_place_index<index>, std::forward<E>(e));
+}
+
 }  // namespace detail
 }  // namespace v0
 }  // namespace chronicle
