@@ -56,16 +56,9 @@ struct not_positive {
 };
 
 // Running out is a fact worth recording (an event), not a refusal: the order must hear of it.
-inline auto decide(const stock&, const AddStock& c) -> chronicle::decision<not_positive, StockAdded> {
-  if (c.quantity <= 0) return not_positive{c.quantity};
-  return StockAdded{c.quantity};
-}
-inline auto decide(const stock& s, const ReserveStock& c)
-    -> chronicle::decision<not_positive, StockReserved, StockShortage> {
-  if (c.quantity <= 0) return not_positive{c.quantity};
-  if (c.quantity > s.available) return StockShortage{c.order_id, c.quantity, s.available};
-  return StockReserved{c.order_id, c.quantity};
-}
+// Defined in stock_commands.cpp: changing how stock decides rebuilds that file alone.
+auto decide(const stock&, const AddStock& c) -> chronicle::decision<not_positive, StockAdded>;
+auto decide(const stock& s, const ReserveStock& c) -> chronicle::decision<not_positive, StockReserved, StockShortage>;
 
 using inventory_aggregate = chronicle::aggregate<stock, inventory_event>;
 
@@ -77,6 +70,17 @@ using shop_event = std::variant<OrderPlaced, OrderConfirmed, OrderShipped, Order
 using shop_store = chronicle::memory_store<shop_event>;
 using order_repository = chronicle::repository<order_aggregate, shop_store>;
 using inventory_repository = chronicle::repository<inventory_aggregate, shop_store>;
+
+}  // namespace shop
+
+// Compiled in order_commands.cpp and stock_commands.cpp; declared before anything below sends them.
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::PlaceOrder);
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::ConfirmOrder);
+CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::CancelOrder);
+CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::AddStock);
+CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::ReserveStock);
+
+namespace shop {
 
 inline auto make_command_bus(order_repository& orders, inventory_repository& inventory) {
   return chronicle::command_bus(
@@ -109,10 +113,3 @@ struct fulfilment {
 };
 
 }  // namespace shop
-
-// Compiled in order_commands.cpp and stock_commands.cpp.
-CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::PlaceOrder);
-CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::ConfirmOrder);
-CHRONICLE_EXTERN_COMMAND(shop::order_repository, shop::CancelOrder);
-CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::AddStock);
-CHRONICLE_EXTERN_COMMAND(shop::inventory_repository, shop::ReserveStock);
