@@ -39,9 +39,12 @@ class event_buffer {
       return;
     }
     if (first_) {
+      T next(std::forward<A>(a)...);  // before the first moves: `a` may be it
       many_.reserve(4);
       many_.push_back(std::move(*first_));
       first_.reset();
+      many_.push_back(std::move(next));
+      return;
     }
     many_.emplace_back(std::forward<A>(a)...);
   }

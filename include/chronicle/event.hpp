@@ -136,6 +136,12 @@ constexpr std::string_view event_name(const Set& e) {
   return detail::names_v<events_of<Set>>[e.index()];
 }
 
+/// @brief The stable name of event `e` (a decision of one event type holds its events as they are).
+template <event E>
+constexpr std::string_view event_name(const E&) noexcept {
+  return event_name_v<E>;
+}
+
 /// @brief Calls `f` with the concrete event held by `e` (a switch on the index); with `e` itself
 /// where it is one event rather than a set (a decision of one event type holds such).
 template <class Set, class F>

@@ -254,6 +254,9 @@ class repository {
   template <class Command>
   command_result<Command> execute_decided(std::string_view stream, const Command& command, const command_options& options) {
     using domain_error = detail::domain_error_of<state_type, Command>;
+    static_assert(!boost::mp11::mp_contains<command_error<detail::rejection>, domain_error>::value,
+                  "chronicle: a command's domain error type must differ from chronicle's own errors (store "
+                  "errors, stream_not_found, foreign_event); wrap it in a type of your domain");
     std::optional<domain_error> rejection;
     auto decide = [&](const state_type& state, pending_batch& batch) {
       auto decided = Aggregate::decide(state, command);
@@ -452,15 +455,16 @@ auto repository<Aggregate, Store, Snapshots>::execute(std::string_view stream, c
 }  // namespace v0
 }  // namespace chronicle
 
-/// @brief Compiles `Repository::execute<Command>` in this file, for the whole program. Put it in the
-/// file that owns the command (`Repository` a type alias of the repository); see
+/// @brief Compiles `Repository::execute<Command>` in this file, for the whole program. Put it at global
+/// scope in the file that owns the command (`Repository` a type alias of the repository); see
 /// `CHRONICLE_EXTERN_COMMAND`.
-#define CHRONICLE_INSTANTIATE_COMMAND(Repository, Command)                                              \
-  template Repository::command_result<Command> Repository::execute<Command>(std::string_view, const Command&, \
-                                                                            ::chronicle::command_options)
+#define CHRONICLE_INSTANTIATE_COMMAND(Repository, ...)                                                     \
+  template Repository::command_result<__VA_ARGS__> Repository::execute<__VA_ARGS__>(std::string_view,            \
+                                                                                    const __VA_ARGS__&,           \
+                                                                                    ::chronicle::command_options)
 
-/// @brief Declares that another file compiles `Repository::execute<Command>` (with
-/// `CHRONICLE_INSTANTIATE_COMMAND`): files that see this declaration, say in the aggregate's header,
-/// call it without compiling the command's path again.
-#define CHRONICLE_EXTERN_COMMAND(Repository, Command) extern CHRONICLE_INSTANTIATE_COMMAND(Repository, Command)
+/// @brief Declares, at global scope, that another file compiles `Repository::execute<Command>` (with
+/// `CHRONICLE_INSTANTIATE_COMMAND`): files that see this declaration before their first use of the
+/// command, say in the aggregate's header, call it without compiling the command's path again.
+#define CHRONICLE_EXTERN_COMMAND(Repository, ...) extern CHRONICLE_INSTANTIATE_COMMAND(Repository, __VA_ARGS__)
 

@@ -324,6 +324,9 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
         auto c = tables_.pool().acquire();
         r = c->try_run(append_events, p, true);
       }
+      // Whatever the outcome: a transaction that drew positions and then failed held back the
+      // horizon, and its end lets readers pass it.
+      notifier_.commit_seen();
       if (!detail::pg_connection::failed(r.get())) break;
       const bool raced = detail::pg_connection::sqlstate(r.get()) == "23505";
       if (!raced || attempt >= (expected.which() == expected_version::kind::any ? 16 : 1))
@@ -332,7 +335,6 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
 
     const detail::pg_row row(r.get(), 0);
     const int outcome = row.int4(0);
-    if (outcome <= 1) notifier_.commit_seen();  // written, or written before (its notice may be lost)
     if (outcome == 2) return duplicate_event{std::string(stream), ids[static_cast<std::size_t>(row.int8(4)) - 1]};
     if (outcome == 3) return concurrency_conflict{std::string(stream), expected, static_cast<std::uint64_t>(row.int8(4))};
     const auto version = static_cast<std::uint64_t>(row.int8(1));

@@ -15,6 +15,8 @@
 // listener or committed before the LISTEN did, and then the commit came before the look as well.
 #include <chronicle/postgres/detail/libpq.hpp>
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -47,14 +49,19 @@ class pg_notifier {
                 "pg_try_advisory_xact_lock(" + pg_listener_key(options.schema) + ")"} {}
   pg_notifier(const pg_notifier&) = delete;
   pg_notifier& operator=(const pg_notifier&) = delete;
-  // Sends what is pending, then stops.
+  // Sends what is pending on the connection it has (opening none), then stops. In a child of fork()
+  // the thread is not there: nothing to join.
   ~pg_notifier() {
     {
       std::lock_guard lock(m_);
       stop_ = true;
     }
     wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (!thread_) return;
+    if (owner_ == ::getpid())
+      thread_->join();
+    else
+      (void)thread_.release();  // a std::thread of another process: neither joinable nor detachable here
   }
 
   // Called after a commit: a NOTIFY (where anyone listens) will follow it. Never throws nor blocks on
@@ -62,12 +69,13 @@ class pg_notifier {
   void commit_seen() noexcept {
     std::lock_guard lock(m_);
     pending_ = true;
-    if (thread_.joinable()) {
+    if (thread_) {
       wake_.notify_one();
       return;
     }
     try {
-      thread_ = std::thread([this] { run(); });  // started by the first append
+      owner_ = ::getpid();
+      thread_ = std::make_unique<std::thread>([this] { run(); });  // started by the first append
     } catch (...) {
       pending_ = false;
     }
@@ -81,15 +89,29 @@ class pg_notifier {
       wake_.wait(lock, [&] { return pending_ || stop_; });
       if (!pending_) return;
       pending_ = false;  // commits seen from here on get a NOTIFY sent after this one
+      const bool stopping = stop_;
       lock.unlock();
+      send(c, stopping);
+      lock.lock();
+    }
+  }
+
+  // One NOTIFY statement; a connection the server closed (a restart) is replaced and the statement
+  // sent again once. While stopping, no connection is opened.
+  void send(std::unique_ptr<pg_connection>& c, bool stopping) noexcept {
+    for (int attempt = 0; attempt < 2; ++attempt) {
       try {
-        if (!c || c->broken()) c = std::make_unique<pg_connection>(conninfo_, options_, notify_);
+        if (c && c->dead()) c.reset();
+        if (!c) {
+          if (stopping) return;
+          c = std::make_unique<pg_connection>(conninfo_, options_, notify_);
+        }
         pg_params none;
         c->run(0, none);
+        return;
       } catch (...) {
         c.reset();  // the server is away: the next commit reconnects
       }
-      lock.lock();
     }
   }
 
@@ -100,7 +122,8 @@ class pg_notifier {
   std::condition_variable wake_;
   bool pending_ = false;
   bool stop_ = false;
-  std::thread thread_;
+  std::unique_ptr<std::thread> thread_;
+  pid_t owner_ = 0;  // the process that started the thread
 };
 
 }  // namespace detail
