@@ -39,11 +39,8 @@ class raw_writer {
   ~raw_writer() { PQfinish(c_); }
 
   void sql(const std::string& text) {
-    PGresult* r = PQexec(c_, text.c_str());
-    const auto status = PQresultStatus(r);
-    const std::string message = PQresultErrorMessage(r);
-    PQclear(r);
-    REQUIRE_MESSAGE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK), message);
+    std::string message;
+    REQUIRE_MESSAGE(test::exec_on(c_, text, message), message);
   }
   // Appends one Added{amount} to `stream` inside the open transaction, as the store would.
   void append(const std::string& stream, int amount) {

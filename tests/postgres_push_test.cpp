@@ -110,10 +110,8 @@ class eavesdropper {
   ~eavesdropper() { PQfinish(c_); }
   // A statement's round trip makes the server pass on every notification committed before it.
   void run(const std::string& sql) {
-    PGresult* r = PQexec(c_, sql.c_str());
-    const auto status = PQresultStatus(r);
-    PQclear(r);
-    REQUIRE((status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK));
+    std::string message;
+    REQUIRE_MESSAGE(test::exec_on(c_, sql, message), message);
   }
   int heard() {
     PQconsumeInput(c_);

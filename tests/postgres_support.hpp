@@ -26,6 +26,15 @@ inline std::string postgres_conninfo() {
   throw std::runtime_error("no PostgreSQL server for the tests: set CHRONICLE_TEST_POSTGRES, or run them through ctest");
 }
 
+// Runs SQL on connection `c`: whether the server accepted it, with its message in `message` if not.
+inline bool exec_on(PGconn* c, const std::string& sql, std::string& message) {
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  message = PQresultErrorMessage(r);
+  PQclear(r);
+  return ok;
+}
+
 // Runs SQL on the test server, failing loudly.
 inline void postgres_exec(const std::string& sql, const std::string& conninfo = postgres_conninfo()) {
   PGconn* c = PQconnectdb(conninfo.c_str());
@@ -35,10 +44,8 @@ inline void postgres_exec(const std::string& sql, const std::string& conninfo = 
     throw std::runtime_error("test server: " + message);
   }
   PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
-  PGresult* r = PQexec(c, sql.c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-  const std::string message = PQresultErrorMessage(r);
-  PQclear(r);
+  std::string message;
+  const bool ok = exec_on(c, sql, message);
   PQfinish(c);
   if (!ok) throw std::runtime_error("test server: " + message + " in: " + sql);
 }

@@ -34,10 +34,7 @@ class event_buffer {
   }
   template <class... A>
   void emplace(A&&... a) {
-    if (!first_ && many_.empty()) {
-      first_.emplace(std::forward<A>(a)...);
-      return;
-    }
+    if (!first_ && many_.empty()) return emplace_first(std::forward<A>(a)...);
     if (first_) {
       T next(std::forward<A>(a)...);  // before the first moves: `a` may be it
       many_.reserve(4);
