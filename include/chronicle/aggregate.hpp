@@ -2,6 +2,7 @@
 /// @file
 /// @brief Aggregates: a state type, its event set, and policies; evolve by static visitor, decide commands.
 #include <chronicle/decision.hpp>
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/event.hpp>
 #include <chronicle/policy.hpp>
 
@@ -34,7 +35,7 @@ auto call_decide(const State& s, const Command& c) {
 // line names the state and the event or command in question.
 template <class State, class Event, bool Ok>
 struct state_has_no_apply_for_event {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, State, Event>,
                 "chronicle: the aggregate's state has no apply() for an event of its set; add "
                 "`void apply(const Event&)` to the state, or list the event in chronicle::ignore<...>");
   static constexpr bool value = Ok;
@@ -42,7 +43,7 @@ struct state_has_no_apply_for_event {
 
 template <class State, class Command, bool Ok>
 struct no_decide_for_command {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, State, Command>,
                 "chronicle: no `decide(const State&, const Command&)` returning a chronicle::decision is "
                 "declared for this command; declare one beside the state so ADL finds it");
   static constexpr bool value = Ok;
@@ -50,7 +51,7 @@ struct no_decide_for_command {
 
 template <class State, class Event, bool Ok>
 struct decided_event_is_not_in_the_event_set {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, State, Event>,
                 "chronicle: decide() may emit an event that is not in the aggregate's event set; add it "
                 "to the set or emit another event");
   static constexpr bool value = Ok;
@@ -58,7 +59,7 @@ struct decided_event_is_not_in_the_event_set {
 
 template <class Policy, bool Ok = requires { typename Policy::policy_kind; }>
 struct not_an_aggregate_policy {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, Policy>,
                 "chronicle: an aggregate parameter is not a policy; use snapshot_every<N>, snapshot_never, "
                 "snapshot_when<P>, retry_on_conflict<N> or ignore<Events...>");
   static constexpr bool value = Ok;
@@ -66,7 +67,7 @@ struct not_an_aggregate_policy {
 
 template <class Set, class Event, bool Ok = boost::mp11::mp_contains<events_of<Set>, Event>::value>
 struct ignored_event_is_not_in_the_event_set {
-  static_assert(Ok, "chronicle: ignore<...> names an event that is not in the aggregate's event set");
+  static_assert(holds_for<Ok, Event, Set>, "chronicle: ignore<...> names an event that is not in the aggregate's event set");
   static constexpr bool value = Ok;
 };
 

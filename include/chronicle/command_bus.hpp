@@ -1,6 +1,7 @@
 #pragma once
 /// @file
 /// @brief The command bus: a table of routes, resolved at compile time, from command types to handlers.
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/routes.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/repository.hpp>
@@ -50,14 +51,14 @@ namespace detail {
 
 template <class Command, bool Ok>
 struct no_route_for_command {
-  static_assert(Ok, "chronicle: the command bus has no route for this command; add chronicle::route<Command>(...) "
+  static_assert(holds_for<Ok, Command>, "chronicle: the command bus has no route for this command; add chronicle::route<Command>(...) "
                     "to the bus");
   static constexpr bool value = Ok;
 };
 
 template <class Command, bool Ok>
 struct two_routes_for_command {
-  static_assert(Ok, "chronicle: the command bus has two routes for one command; keep one");
+  static_assert(holds_for<Ok, Command>, "chronicle: the command bus has two routes for one command; keep one");
   static constexpr bool value = Ok;
 };
 

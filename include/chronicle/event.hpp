@@ -1,6 +1,7 @@
 #pragma once
 /// @file
 /// @brief Events, their stable names, and event sets (the sum type of a stream's events).
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/variant.hpp>
 
 #include <array>
@@ -43,7 +44,7 @@ namespace detail {
 
 template <class E, bool Named = event<E>>
 struct event_has_no_stable_name {
-  static_assert(Named,
+  static_assert(holds_for<Named, E>,
                 "chronicle: an event type has no stable name; add `static constexpr std::string_view "
                 "event_name = \"...\";` to it, or specialise chronicle::event_traits for it");
   static constexpr bool value = Named;
@@ -65,7 +66,7 @@ constexpr std::pair<std::size_t, std::size_t> first_duplicate_name() {
 
 template <class First, class Second, bool Unique>
 struct two_events_share_a_name {
-  static_assert(Unique,
+  static_assert(holds_for<Unique, First, Second>,
                 "chronicle: two events of one event set declare the same event_name; each "
                 "event needs its own stable name");
   static constexpr bool value = Unique;

@@ -1,6 +1,7 @@
 #pragma once
 /// @file
 /// @brief The query bus: routes each query type, at compile time, to a handler that reads a read model.
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/routes.hpp>
 #include <chronicle/read_model.hpp>
 #include <chronicle/result.hpp>
@@ -23,20 +24,20 @@ namespace detail {
 
 template <class Handler, class Projection, class Query, bool Ok>
 struct query_handler_must_take_the_read_model_as_const {
-  static_assert(Ok, "chronicle: a query handler must be callable as handler(const ReadModel&, const Query&); "
+  static_assert(holds_for<Ok, Query, Projection, Handler>, "chronicle: a query handler must be callable as handler(const ReadModel&, const Query&); "
                     "queries read read models and cannot change them");
   static constexpr bool value = Ok;
 };
 
 template <class Query, bool Ok>
 struct no_route_for_query {
-  static_assert(Ok, "chronicle: the query bus has no route for this query; add chronicle::answer<Query>(...) to the bus");
+  static_assert(holds_for<Ok, Query>, "chronicle: the query bus has no route for this query; add chronicle::answer<Query>(...) to the bus");
   static constexpr bool value = Ok;
 };
 
 template <class Query, bool Ok>
 struct two_routes_for_query {
-  static_assert(Ok, "chronicle: the query bus has two routes for one query; keep one");
+  static_assert(holds_for<Ok, Query>, "chronicle: the query bus has two routes for one query; keep one");
   static constexpr bool value = Ok;
 };
 

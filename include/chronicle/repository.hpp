@@ -3,6 +3,7 @@
 /// @brief The repository: load an aggregate (snapshot + delta), decide a command, append with the
 /// expected version, retry on conflict; and the temporal reads (state at a version or an instant, history).
 #include <chronicle/aggregate.hpp>
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/function_ref.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
@@ -151,8 +152,9 @@ class repository {
 
   // A store may hold the events of several aggregates (one global order for all of them), so the
   // aggregate's set need only be part of the store's.
-  static_assert(boost::mp11::mp_all_of_q<events_of<event_type>,
-                                         boost::mp11::mp_bind_front<contains_event, typename Store::event_type>>::value,
+  static_assert(detail::holds_for<boost::mp11::mp_all_of_q<events_of<event_type>,
+                                                          boost::mp11::mp_bind_front<contains_event, store_event_type>>::value,
+                                 event_type, store_event_type>,
                 "chronicle: the repository's store records another event set, one without all of the aggregate's "
                 "events; use a store whose event set includes them");
   static_assert(snapshot_store<Snapshots, state_type>,
@@ -254,7 +256,8 @@ class repository {
   template <class Command>
   command_result<Command> execute_decided(std::string_view stream, const Command& command, const command_options& options) {
     using domain_error = detail::domain_error_of<state_type, Command>;
-    static_assert(!boost::mp11::mp_contains<command_error<detail::rejection>, domain_error>::value,
+    static_assert(detail::holds_for<!boost::mp11::mp_contains<command_error<detail::rejection>, domain_error>::value,
+                                    domain_error, Command>,
                   "chronicle: a command's domain error type must differ from chronicle's own errors (store "
                   "errors, stream_not_found, foreign_event); wrap it in a type of your domain");
     std::optional<domain_error> rejection;

@@ -16,6 +16,7 @@
 /// };
 /// OrderPlaced upcast(OrderPlaced_v1 old);
 /// ```
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/event.hpp>
 
 #include <boost/mp11/algorithm.hpp>
@@ -71,7 +72,7 @@ inline constexpr bool link_holds = [] {
 template <class Event, class Old, class Next, std::uint32_t FromVersion = event_schema_version_v<Old>,
           std::uint32_t ToVersion = event_schema_version_v<Next>, bool Ok = link_holds<Old, Next>>
 struct upcaster_chain_has_a_missing_link {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, Old, Next>,
                 "chronicle: an event's upcaster chain has a missing link: the older type needs a free "
                 "`Next upcast(Old)` found by ADL, a schema_version one below the next type's, and the same "
                 "event_name");
@@ -88,6 +89,12 @@ struct chain_diagnostics<Event, boost::mp11::mp_list<Olds...>, boost::mp11::mp_l
   static constexpr bool value = (link_holds<Olds, Nexts> && ...);
 };
 
+template <class Olds, class Nexts>
+inline constexpr bool links_hold = false;
+template <class... Olds, class... Nexts>
+inline constexpr bool links_hold<boost::mp11::mp_list<Olds...>, boost::mp11::mp_list<Nexts...>> =
+    (link_holds<Olds, Nexts> && ...);
+
 }  // namespace detail
 
 /// @brief Every type `E` has been, oldest first, ending with `E`.
@@ -99,6 +106,12 @@ using versions_of = typename detail::version_chain<E>::type;
 template <class E>
 using check_upcaster_chain =
     detail::chain_diagnostics<E, boost::mp11::mp_pop_back<versions_of<E>>, boost::mp11::mp_pop_front<versions_of<E>>>;
+
+/// @brief Whether every link of `E`'s chain holds (a plain value, safe to branch on where the
+/// diagnostics above already report a broken link).
+template <class E>
+inline constexpr bool upcaster_chain_holds =
+    detail::links_hold<boost::mp11::mp_pop_back<versions_of<E>>, boost::mp11::mp_pop_front<versions_of<E>>>;
 
 /// @brief Upcasts `old` (a type on `Current`'s chain) step by step to `Current`.
 template <class Current, class Old>

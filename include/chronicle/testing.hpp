@@ -13,6 +13,7 @@
 /// one, its fields where it is described with Boost.Describe, its name otherwise).
 /// This is the one header that includes doctest; include it from test files only.
 #include <chronicle/aggregate.hpp>
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/print.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/read_model.hpp>
@@ -82,7 +83,7 @@ inline void fail([[maybe_unused]] const boost::source_location& where, [[maybe_u
 
 template <class E>
 struct events_compared_in_then_need_operator_equal {
-  static_assert(std::equality_comparable<E>,
+  static_assert(chronicle::detail::holds_for<std::equality_comparable<E>, E>,
                 "chronicle::testing: then() compares events with ==; give the event `friend bool operator==(const E&, "
                 "const E&) = default;`");
   static constexpr bool value = true;
@@ -137,6 +138,22 @@ std::string differing_fields(const T& expected, const T& actual) {
   return names;
 }
 
+template <class Decision, class Event, bool Ok = boost::mp11::mp_contains<typename Decision::event_types, Event>::value>
+struct then_names_an_event_decide_never_emits {
+  static_assert(chronicle::detail::holds_for<Ok, Event, Decision>,
+                "chronicle::testing: then() names an event that this command's decide() can never emit");
+  static constexpr bool value = Ok;
+};
+
+// One base per distinct event named in then(), each firing its own message; `value` is computed apart
+// from them (read it only in a static_assert).
+template <class Decision, class Events>
+struct then_diagnostics;
+template <class Decision, class... Es>
+struct then_diagnostics<Decision, boost::mp11::mp_list<Es...>> : then_names_an_event_decide_never_emits<Decision, Es>... {
+  static constexpr bool value = (boost::mp11::mp_contains<typename Decision::event_types, Es>::value && ...);
+};
+
 // Whether then_error<E> can name `Error`: it is E, or E is one of its alternatives.
 template <class E, class Error>
 consteval bool names_an_error() {
@@ -165,8 +182,8 @@ class command_outcome {
   template <class... Es>
   const command_outcome& then(const Es&... expected) const {
     static_assert((detail::events_compared_in_then_need_operator_equal<Es>::value && ...));
+    static_assert(detail::then_diagnostics<Decision, boost::mp11::mp_unique<boost::mp11::mp_list<Es...>>>::value);
     constexpr bool can_emit = (boost::mp11::mp_contains<typename Decision::event_types, Es>::value && ...);
-    static_assert(can_emit, "chronicle::testing: then() names an event that this command's decide() can never emit");
     if constexpr (can_emit && (std::equality_comparable<Es> && ...)) {  // else an assertion above is the one error
       std::ostringstream failure;
       const auto events = decision_.events();
@@ -195,7 +212,7 @@ class command_outcome {
   /// it); `check(const E&)`, if given, must return true.
   template <class E, class Check = std::nullptr_t>
   const command_outcome& then_error(Check check = nullptr) const {
-    static_assert(detail::names_an_error<E, typename Decision::error_type>(),
+    static_assert(chronicle::detail::holds_for<detail::names_an_error<E, typename Decision::error_type>(), E, Decision>,
                   "chronicle::testing: then_error<E>() needs E to be the command's error type or one of its "
                   "alternatives");
     std::ostringstream failure;
@@ -336,7 +353,7 @@ class projection_scenario {
 namespace detail {
 template <class Projection, class E>
 void deliver(Projection& projection, const E& event, const envelope& meta) {
-  static_assert(boost::mp11::mp_contains<typename Projection::handles, E>::value,
+  static_assert(chronicle::detail::holds_for<boost::mp11::mp_contains<typename Projection::handles, E>::value, E, Projection>,
                 "chronicle::testing: a given event is not in the projection's `handles`");
   if constexpr (chronicle::detail::handles_with_envelope<Projection, E>)
     projection.when(event, meta);

@@ -1,11 +1,13 @@
 # Builds one compile-fail target and checks that it fails for the advertised reason.
 #
 #   cmake -DBUILD_DIR=<top binary dir> -DTARGET=<name>_fail -DEXPECTED=<regex>
-#         [-DCONFIG=<config>] [-DMAX_LINES=64] -P expect_compile_error.cmake
+#         [-DNAMED=<regex><-><regex>...] [-DCONFIG=<config>] [-DMAX_LINES=39] -P expect_compile_error.cmake
 #
 # Passes (and prints "expect_compile_error: PASS") only when
 #   - building TARGET fails,
-#   - the compiler's output matches EXPECTED (our static_assert message, not just any error), and
+#   - the compiler's output matches EXPECTED (our static_assert message, not just any error),
+#   - each NAMED regex (the offending types, separated by "<->") matches within the first
+#     FIRST_LINES (5) lines of output: the reader sees what is wrong without scrolling, and
 #   - the compiler's output is at most MAX_LINES lines: a diagnostic is only useful if it is short.
 # CTest looks for the PASS line, so nothing else this script prints may contain it.
 cmake_minimum_required(VERSION 3.25)
@@ -16,8 +18,9 @@ foreach(required BUILD_DIR TARGET EXPECTED)
   endif()
 endforeach()
 if(NOT DEFINED MAX_LINES)
-  set(MAX_LINES 64)
+  set(MAX_LINES 39)
 endif()
+set(FIRST_LINES 5)
 
 set(config_args)
 if(CONFIG)
@@ -44,6 +47,7 @@ string(REPLACE "[" "${open_bracket}" masked "${masked}")
 string(REPLACE "]" "${close_bracket}" masked "${masked}")
 string(REPLACE "\n" ";" lines "${masked}")
 set(compiler_output "")
+set(first_lines "")
 set(compiler_lines 0)
 foreach(line IN LISTS lines)
   string(REPLACE "${semicolon}" ";" line "${line}")
@@ -61,6 +65,9 @@ foreach(line IN LISTS lines)
   endif()
   string(APPEND compiler_output "${line}\n")
   math(EXPR compiler_lines "${compiler_lines} + 1")
+  if(compiler_lines LESS_EQUAL FIRST_LINES)
+    string(APPEND first_lines "${line}\n")
+  endif()
 endforeach()
 
 # The compiler's words first, as they are; then the verdict (FATAL_ERROR would rewrap the former).
@@ -71,6 +78,15 @@ endif()
 if(NOT compiler_output MATCHES "${EXPECTED}")
   message(FATAL_ERROR "expect_compile_error: ${TARGET} failed to compile, but not with the expected message "
                       "(regex: ${EXPECTED}); ${compiler_lines} lines of compiler output above")
+endif()
+if(DEFINED NAMED AND NOT NAMED STREQUAL "")
+  string(REPLACE "<->" ";" named_types "${NAMED}")
+  foreach(type IN LISTS named_types)
+    if(NOT first_lines MATCHES "${type}")
+      message(FATAL_ERROR "expect_compile_error: ${TARGET} failed with the expected message, but its first "
+                          "${FIRST_LINES} lines do not name `${type}`; make the diagnostic name the offending types")
+    endif()
+  endforeach()
 endif()
 if(compiler_lines GREATER MAX_LINES)
   message(FATAL_ERROR "expect_compile_error: ${TARGET} failed with the expected message, but in "

@@ -1,6 +1,7 @@
 #pragma once
 // What read models and reactors share: a checkpoint that advances with the work under one lock, a
 // recorded failure that stops them, and a way to wait until they reach a position.
+#include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/timeout.hpp>
 #include <chronicle/projection.hpp>
 #include <chronicle/envelope.hpp>
@@ -33,7 +34,7 @@ concept handles_without_envelope = requires(H& h, const E& e, Extra&... extra) {
 
 template <class H, class E, bool Ok>
 struct handler_has_no_when_for_event {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, H, E>,
                 "chronicle: a projection or reaction lists an event in `handles` but has no `when(const Event&)` "
                 "or `when(const Event&, const chronicle::envelope&)` for it");
   static constexpr bool value = Ok;
@@ -41,7 +42,7 @@ struct handler_has_no_when_for_event {
 
 template <class Set, class H, class E, bool Ok = contains_event_v<Set, E>>
 struct handles_an_event_its_store_never_records {
-  static_assert(Ok,
+  static_assert(holds_for<Ok, H, E, Set>,
                 "chronicle: a projection or reaction handles an event that its store's event set does not contain, "
                 "so the handler could never run; remove it from `handles`, or read from a store whose set has it");
   static constexpr bool value = Ok;

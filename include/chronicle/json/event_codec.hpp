@@ -28,13 +28,7 @@ template <class List>
 struct codec_diagnostics;
 template <class... Es>
 struct codec_diagnostics<boost::mp11::mp_list<Es...>> : check_upcaster_chain<Es>... {
-  template <class E>
-  static constexpr bool holds() {
-    return []<class... Olds, class... Nexts>(boost::mp11::mp_list<Olds...>, boost::mp11::mp_list<Nexts...>) {
-      return (link_holds<Olds, Nexts> && ...);
-    }(boost::mp11::mp_pop_back<versions_of<E>>{}, boost::mp11::mp_pop_front<versions_of<E>>{});
-  }
-  static constexpr bool value = (holds<Es>() && ...);
+  static constexpr bool value = (upcaster_chain_holds<Es> && ...);
 };
 
 // Names sorted once at compile time, so finding an event by name is a binary search, not a map.
@@ -149,11 +143,13 @@ class event_codec {
         out.emplace(in_place_error, std::move(decoder.error()));
         return;
       }
-      try {  // upcasters are user code: a throw is bad data for this event, not a crash
-        out.emplace(in_place_value, upcast_to<E>(std::move(old)));
-      } catch (const std::exception& e) {
-        decoder.fail(decode_error::kind::invalid_value, std::string("the upcaster refused it: ") + e.what());
-        out.emplace(in_place_error, std::move(decoder.error()));
+      if constexpr (upcaster_chain_holds<E>) {  // else the class's static_assert reports the broken link
+        try {  // upcasters are user code: a throw is bad data for this event, not a crash
+          out.emplace(in_place_value, upcast_to<E>(std::move(old)));
+        } catch (const std::exception& e) {
+          decoder.fail(decode_error::kind::invalid_value, std::string("the upcaster refused it: ") + e.what());
+          out.emplace(in_place_error, std::move(decoder.error()));
+        }
       }
     });
     if (!out)
