@@ -3,12 +3,13 @@
 /// @brief `result<T, E>`: a value or a typed error, for every call that can fail in an expected way.
 ///
 /// Why not Boost.System's `result`: in Boost 1.81 its `error()` returns the error by copy, and its
-/// unconstrained `operator<<` breaks test frameworks that print values. This one is a thin layer over
-/// `boost::variant2::variant` with `std::expected`'s vocabulary.
-#include <boost/variant2/variant.hpp>
-
+/// unconstrained `operator<<` breaks test frameworks that print values. Why not a variant inside:
+/// every command has its own result type, and a variant's layers of bases and visitors made results
+/// a large share of a program's compile time. This one is a union and a flag, with `std::expected`'s
+/// vocabulary and assignment rules.
 #include <concepts>
 #include <exception>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -44,10 +45,77 @@ class error_exception : public std::exception {
   std::string message_;
 };
 
-/// @brief A `T`, or an `E` saying why there is none.
+namespace detail {
+
+// A result's union and flag. The destructor is chosen here, by specialisation, so that a result of
+// trivially destructible types stays trivially destructible (and usable in constant expressions).
+template <class T, class E, bool Trivial = std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>>
+struct result_storage {
+  template <class... A>
+  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
+  template <class... A>
+  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
+  // Copies or moves `other`'s content. A throw here ends no member: none was started.
+  template <class Other>
+  constexpr result_storage(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
+    if (has_value_)
+      std::construct_at(std::addressof(value_), std::forward<Other>(other).value_);
+    else
+      std::construct_at(std::addressof(error_), std::forward<Other>(other).error_);
+  }
+  result_storage(const result_storage&) = delete;
+  result_storage& operator=(const result_storage&) = delete;
+  constexpr ~result_storage() {
+    if (has_value_)
+      std::destroy_at(std::addressof(value_));
+    else
+      std::destroy_at(std::addressof(error_));
+  }
+
+  union {
+    T value_;
+    E error_;
+  };
+  bool has_value_;
+};
+
 template <class T, class E>
-class [[nodiscard]] result {
+struct result_storage<T, E, true> {
+  template <class... A>
+  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
+  template <class... A>
+  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
+  template <class Other>
+  constexpr result_storage(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
+    if (has_value_)
+      std::construct_at(std::addressof(value_), std::forward<Other>(other).value_);
+    else
+      std::construct_at(std::addressof(error_), std::forward<Other>(other).error_);
+  }
+  result_storage(const result_storage&) = delete;
+  result_storage& operator=(const result_storage&) = delete;
+
+  union {
+    T value_;
+    E error_;
+  };
+  bool has_value_;
+};
+
+}  // namespace detail
+
+/// @brief A `T`, or an `E` saying why there is none.
+///
+/// Copyable and movable when `T` and `E` are; assignable when they are and at least one of them
+/// moves without throwing (as `std::expected`): a throwing assignment leaves the old content.
+template <class T, class E>
+class [[nodiscard]] result : detail::result_storage<T, E> {
+  using storage = detail::result_storage<T, E>;
+  using storage::error_;
+  using storage::has_value_;
+  using storage::value_;
   static_assert(!std::is_same_v<T, E>, "chronicle: result<T, E> needs distinct value and error types");
+  static_assert(!std::is_reference_v<T> && !std::is_reference_v<E>, "chronicle: result<T, E> holds values");
 
  public:
   using value_type = T;
@@ -56,44 +124,97 @@ class [[nodiscard]] result {
   template <class U = T>
     requires std::constructible_from<T, U> && (!std::constructible_from<E, U>) &&
              (!std::is_same_v<std::remove_cvref_t<U>, result>)
-  constexpr result(U&& value) : v_(boost::variant2::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  constexpr result(U&& value) : storage(in_place_value, std::forward<U>(value)) {}  // NOLINT
 
   template <class U>
     requires std::constructible_from<E, U> && (!std::constructible_from<T, U>) &&
              (!std::is_same_v<std::remove_cvref_t<U>, result>)
-  constexpr result(U&& error) : v_(boost::variant2::in_place_index<1>, std::forward<U>(error)) {}  // NOLINT
+  constexpr result(U&& error) : storage(in_place_error, std::forward<U>(error)) {}  // NOLINT
 
   template <class... A>
-  constexpr explicit result(in_place_value_t, A&&... a) : v_(boost::variant2::in_place_index<0>, std::forward<A>(a)...) {}
+  constexpr explicit result(in_place_value_t, A&&... a) : storage(in_place_value, std::forward<A>(a)...) {}
   template <class... A>
-  constexpr explicit result(in_place_error_t, A&&... a) : v_(boost::variant2::in_place_index<1>, std::forward<A>(a)...) {}
+  constexpr explicit result(in_place_error_t, A&&... a) : storage(in_place_error, std::forward<A>(a)...) {}
 
-  [[nodiscard]] constexpr bool has_value() const noexcept { return v_.index() == 0; }
-  [[nodiscard]] constexpr bool has_error() const noexcept { return v_.index() == 1; }
-  constexpr explicit operator bool() const noexcept { return has_value(); }
+  constexpr result(const result& other)
+    requires std::copy_constructible<T> && std::copy_constructible<E>
+      : storage(std::in_place, static_cast<const storage&>(other)) {}
+  constexpr result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
+                                            std::is_nothrow_move_constructible_v<E>)
+    requires std::move_constructible<T> && std::move_constructible<E>
+      : storage(std::in_place, static_cast<storage&&>(other)) {}
+
+  constexpr result& operator=(const result& other)
+    requires std::copy_constructible<T> && std::copy_constructible<E> && std::is_copy_assignable_v<T> &&
+             std::is_copy_assignable_v<E> &&
+             (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)
+  {
+    if (this != &other) *this = result(other);
+    return *this;
+  }
+  constexpr result& operator=(result&& other) noexcept(
+      std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E> &&
+      std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_assignable_v<E>)
+    requires std::move_constructible<T> && std::move_constructible<E> && std::is_move_assignable_v<T> &&
+             std::is_move_assignable_v<E> &&
+             (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)
+  {
+    if (has_value_ && other.has_value_)
+      value_ = std::move(other.value_);
+    else if (!has_value_ && !other.has_value_)
+      error_ = std::move(other.error_);
+    else if (other.has_value_)
+      replace(error_, value_, std::move(other.value_));
+    else
+      replace(value_, error_, std::move(other.error_));
+    has_value_ = other.has_value_;
+    return *this;
+  }
+
+  [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
+  [[nodiscard]] constexpr bool has_error() const noexcept { return !has_value_; }
+  constexpr explicit operator bool() const noexcept { return has_value_; }
 
   /// @brief The value; undefined if there is none (check first, or use `value()`).
-  [[nodiscard]] constexpr T& operator*() & noexcept { return boost::variant2::unsafe_get<0>(v_); }
-  [[nodiscard]] constexpr const T& operator*() const& noexcept { return boost::variant2::unsafe_get<0>(v_); }
-  [[nodiscard]] constexpr T&& operator*() && noexcept { return std::move(boost::variant2::unsafe_get<0>(v_)); }
-  [[nodiscard]] constexpr T* operator->() noexcept { return &**this; }
-  [[nodiscard]] constexpr const T* operator->() const noexcept { return &**this; }
+  [[nodiscard]] constexpr T& operator*() & noexcept { return value_; }
+  [[nodiscard]] constexpr const T& operator*() const& noexcept { return value_; }
+  [[nodiscard]] constexpr T&& operator*() && noexcept { return std::move(value_); }
+  [[nodiscard]] constexpr T* operator->() noexcept { return std::addressof(value_); }
+  [[nodiscard]] constexpr const T* operator->() const noexcept { return std::addressof(value_); }
 
   /// @brief The value, or throws `error_exception<E>`.
-  [[nodiscard]] constexpr T& value() & { return check(), **this; }
-  [[nodiscard]] constexpr const T& value() const& { return check(), **this; }
-  [[nodiscard]] constexpr T&& value() && { return check(), std::move(**this); }
+  [[nodiscard]] constexpr T& value() & { return check(), value_; }
+  [[nodiscard]] constexpr const T& value() const& { return check(), value_; }
+  [[nodiscard]] constexpr T&& value() && { return check(), std::move(value_); }
 
   /// @brief The error; undefined if there is none.
-  [[nodiscard]] constexpr E& error() & noexcept { return boost::variant2::unsafe_get<1>(v_); }
-  [[nodiscard]] constexpr const E& error() const& noexcept { return boost::variant2::unsafe_get<1>(v_); }
-  [[nodiscard]] constexpr E&& error() && noexcept { return std::move(boost::variant2::unsafe_get<1>(v_)); }
+  [[nodiscard]] constexpr E& error() & noexcept { return error_; }
+  [[nodiscard]] constexpr const E& error() const& noexcept { return error_; }
+  [[nodiscard]] constexpr E&& error() && noexcept { return std::move(error_); }
 
  private:
   constexpr void check() const {
-    if (has_error()) throw error_exception<E>(error());
+    if (!has_value_) throw error_exception<E>(error_);
   }
-  boost::variant2::variant<T, E> v_;
+
+  // Ends `old` and starts `fresh` in its place. If starting `fresh` can throw, `old` is kept aside
+  // first and put back, so a failed assignment leaves the result as it was.
+  template <class Old, class New>
+  static constexpr void replace(Old& old, New& fresh, New&& from) {
+    if constexpr (std::is_nothrow_move_constructible_v<New>) {
+      std::destroy_at(std::addressof(old));
+      std::construct_at(std::addressof(fresh), std::move(from));
+    } else {
+      Old kept(std::move(old));
+      std::destroy_at(std::addressof(old));
+      try {
+        std::construct_at(std::addressof(fresh), std::move(from));
+      } catch (...) {
+        std::construct_at(std::addressof(old), std::move(kept));
+        throw;
+      }
+    }
+  }
 };
 
 }  // namespace v0

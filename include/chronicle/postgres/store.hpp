@@ -23,6 +23,7 @@
 /// connection from a pool of at most `pool_size`. Read callbacks run with no connection held, so they
 /// may append.
 #include <chronicle/detail/durable_store.hpp>
+#include <chronicle/detail/function_ref.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
@@ -80,27 +81,21 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   postgres_store(const postgres_store&) = delete;
   postgres_store& operator=(const postgres_store&) = delete;
 
+  // Each read wraps its callback in a function_ref and hands it to a reader compiled once per store:
+  // a new callback costs its own small wrapper, not another copy of the chunked read and decoding.
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
     if (!valid_stream_id(stream)) return 0;
-    return read_chunks<record>(
-        std::max<std::uint64_t>(from_version, 1), max_key, select_stream, [&](detail::pg_params& p) { p.bytea(stream); },
-        [&](record& r, const detail::pg_row& row, codec_reader& codec) { fill(r, row, codec, stream); },
-        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.version; });
+    auto deliver = [&](const record& r) { return detail::deliver(f, r); };
+    return read_stream_records(stream, from_version, deliver);
   }
 
   /// @brief As `read_stream`, with only the version and the event of each row: what a fold needs.
   template <class F>
   std::size_t read_events(std::string_view stream, std::uint64_t from_version, F&& f) const {
     if (!valid_stream_id(stream)) return 0;
-    return read_chunks<versioned_event>(
-        std::max<std::uint64_t>(from_version, 1), max_key, select_events, [&](detail::pg_params& p) { p.bytea(stream); },
-        [&](versioned_event& r, const detail::pg_row& row, codec_reader& codec) {
-          r.version = static_cast<std::uint64_t>(row.int8(0));
-          r.event = decode(row, 1, codec, stream, r.version);
-        },
-        [&](const versioned_event& r) { return detail::deliver(f, r.version, r.event); },
-        [](const versioned_event& r) { return r.version; });
+    auto deliver = [&](const versioned_event& r) { return detail::deliver(f, r.version, r.event); };
+    return read_stream_events(stream, from_version, deliver);
   }
 
   /// @brief Every event at or after `from_position`, in global order, up to the safe horizon: events
@@ -108,24 +103,16 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   /// delivers what was appended while it read (its callback's appends included).
   template <class F>
   std::size_t read_all(std::uint64_t from_position, F&& f) const {
-    return read_global<record>(
-        from_position, [&](record& r, const detail::pg_row& row, codec_reader& codec) { fill(r, row, codec, {}); },
-        [&](const record& r) { return detail::deliver(f, r); });
+    auto deliver = [&](const record& r) { return detail::deliver(f, r); };
+    return read_all_records(from_position, deliver);
   }
 
   /// @brief As `read_all`, calling `f(const encoded_record&)` with each event as recorded (schema
   /// version and payload as written, not upcast). Exports use it.
   template <class F>
   std::size_t read_all_encoded(std::uint64_t from_position, F&& f) const {
-    return read_global<encoded_record>(
-        from_position,
-        [&](encoded_record& r, const detail::pg_row& row, codec_reader&) {
-          fill_envelope(r, row, {});
-          r.event_name.assign(row.bytes(3));
-          r.schema_version = static_cast<std::uint32_t>(row.int4(4));
-          r.payload.assign(row.bytes(5));
-        },
-        [&](const encoded_record& r) { return detail::deliver(f, r); });
+    auto deliver = [&](const encoded_record& r) { return detail::deliver(f, r); };
+    return read_all_encoded_records(from_position, deliver);
   }
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
@@ -449,6 +436,41 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   static void fill(record& r, const detail::pg_row& row, codec_reader& codec, std::string_view stream) {
     fill_envelope(r, row, stream);
     r.event = decode(row, 3, codec, r.stream_id, r.version);
+  }
+
+  std::size_t read_stream_records(std::string_view stream, std::uint64_t from_version,
+                                  detail::function_ref<bool(const record&)> deliver) const {
+    return read_chunks<record>(
+        std::max<std::uint64_t>(from_version, 1), max_key, select_stream, [&](detail::pg_params& p) { p.bytea(stream); },
+        [&](record& r, const detail::pg_row& row, codec_reader& codec) { fill(r, row, codec, stream); }, deliver,
+        [](const record& r) { return r.version; });
+  }
+  std::size_t read_stream_events(std::string_view stream, std::uint64_t from_version,
+                                 detail::function_ref<bool(const versioned_event&)> deliver) const {
+    return read_chunks<versioned_event>(
+        std::max<std::uint64_t>(from_version, 1), max_key, select_events, [&](detail::pg_params& p) { p.bytea(stream); },
+        [&](versioned_event& r, const detail::pg_row& row, codec_reader& codec) {
+          r.version = static_cast<std::uint64_t>(row.int8(0));
+          r.event = decode(row, 1, codec, stream, r.version);
+        },
+        deliver, [](const versioned_event& r) { return r.version; });
+  }
+  std::size_t read_all_records(std::uint64_t from_position, detail::function_ref<bool(const record&)> deliver) const {
+    return read_global<record>(
+        from_position, [&](record& r, const detail::pg_row& row, codec_reader& codec) { fill(r, row, codec, {}); },
+        deliver);
+  }
+  std::size_t read_all_encoded_records(std::uint64_t from_position,
+                                       detail::function_ref<bool(const encoded_record&)> deliver) const {
+    return read_global<encoded_record>(
+        from_position,
+        [&](encoded_record& r, const detail::pg_row& row, codec_reader&) {
+          fill_envelope(r, row, {});
+          r.event_name.assign(row.bytes(3));
+          r.schema_version = static_cast<std::uint32_t>(row.int4(4));
+          r.payload.assign(row.bytes(5));
+        },
+        deliver);
   }
 
   // The global order: rounds of reads up to the horizon, until a round finds nothing new.

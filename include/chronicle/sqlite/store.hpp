@@ -34,6 +34,7 @@
 /// mutex held (rows are read in chunks), so they may append.
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/detail/durable_store.hpp>
+#include <chronicle/detail/function_ref.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
@@ -91,14 +92,13 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
 
+  // Each read wraps its callback in a function_ref and hands it to a reader compiled once per store:
+  // a new callback costs its own small wrapper, not another copy of the chunked read and decoding.
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from_version, F&& f) const {
     if (!valid_stream_id(stream)) return 0;
-    return read_chunks<record>(
-        std::max<std::uint64_t>(from_version, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_stream).reset().bind_blob(1, stream).bind(2, from); },
-        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, stream); },
-        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.version; });
+    auto deliver = [&](const record& r) { return detail::deliver(f, r); };
+    return read_stream_records(stream, from_version, deliver);
   }
 
   /// @brief As `read_stream`, with only the version and the event of each row: what a fold needs, at
@@ -106,24 +106,14 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   template <class F>
   std::size_t read_events(std::string_view stream, std::uint64_t from_version, F&& f) const {
     if (!valid_stream_id(stream)) return 0;
-    return read_chunks<versioned_event>(
-        std::max<std::uint64_t>(from_version, 1), 3,
-        [&](std::uint64_t from) -> auto& { return statement(select_events).reset().bind_blob(1, stream).bind(2, from); },
-        [&](versioned_event& r, const detail::sqlite_statement& s, codec_reader& codec) {
-          r.version = static_cast<std::uint64_t>(s.integer(0));
-          r.event = decode(s, 1, codec, stream, r.version);
-        },
-        [&](const versioned_event& r) { return detail::deliver(f, r.version, r.event); },
-        [](const versioned_event& r) { return r.version; });
+    auto deliver = [&](const versioned_event& r) { return detail::deliver(f, r.version, r.event); };
+    return read_stream_events(stream, from_version, deliver);
   }
 
   template <class F>
   std::size_t read_all(std::uint64_t from_position, F&& f) const {
-    return read_chunks<record>(
-        std::max<std::uint64_t>(from_position, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
-        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); },
-        [&](const record& r) { return detail::deliver(f, r); }, [](const record& r) { return r.position; }, true);
+    auto deliver = [&](const record& r) { return detail::deliver(f, r); };
+    return read_all_records(from_position, deliver);
   }
 
   /// @brief As `read_all`, calling `f(const encoded_record&)` with each event as recorded: its schema
@@ -131,17 +121,8 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   /// from this store is the one that was recorded.
   template <class F>
   std::size_t read_all_encoded(std::uint64_t from_position, F&& f) const {
-    return read_chunks<encoded_record>(
-        std::max<std::uint64_t>(from_position, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
-        [&](encoded_record& r, const detail::sqlite_statement& s, codec_reader&) {
-          fill_envelope(r, s, {});
-          r.event_name.assign(s.text(3));
-          r.schema_version = static_cast<std::uint32_t>(s.integer(4));
-          r.payload.assign(s.text(5));
-        },
-        [&](const encoded_record& r) { return detail::deliver(f, r); },
-        [](const encoded_record& r) { return r.position; }, true);
+    auto deliver = [&](const encoded_record& r) { return detail::deliver(f, r); };
+    return read_all_encoded_records(from_position, deliver);
   }
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
@@ -410,6 +391,46 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   static void fill(record& r, const detail::sqlite_statement& s, codec_reader& codec, std::string_view stream) {
     fill_envelope(r, s, stream);
     r.event = decode(s, 3, codec, r.stream_id, r.version);
+  }
+
+  std::size_t read_stream_records(std::string_view stream, std::uint64_t from_version,
+                                  detail::function_ref<bool(const record&)> deliver) const {
+    return read_chunks<record>(
+        std::max<std::uint64_t>(from_version, 1), 5,
+        [&](std::uint64_t from) -> auto& { return statement(select_stream).reset().bind_blob(1, stream).bind(2, from); },
+        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, stream); }, deliver,
+        [](const record& r) { return r.version; });
+  }
+  std::size_t read_stream_events(std::string_view stream, std::uint64_t from_version,
+                                 detail::function_ref<bool(const versioned_event&)> deliver) const {
+    return read_chunks<versioned_event>(
+        std::max<std::uint64_t>(from_version, 1), 3,
+        [&](std::uint64_t from) -> auto& { return statement(select_events).reset().bind_blob(1, stream).bind(2, from); },
+        [&](versioned_event& r, const detail::sqlite_statement& s, codec_reader& codec) {
+          r.version = static_cast<std::uint64_t>(s.integer(0));
+          r.event = decode(s, 1, codec, stream, r.version);
+        },
+        deliver, [](const versioned_event& r) { return r.version; });
+  }
+  std::size_t read_all_records(std::uint64_t from_position, detail::function_ref<bool(const record&)> deliver) const {
+    return read_chunks<record>(
+        std::max<std::uint64_t>(from_position, 1), 5,
+        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
+        [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); }, deliver,
+        [](const record& r) { return r.position; }, true);
+  }
+  std::size_t read_all_encoded_records(std::uint64_t from_position,
+                                       detail::function_ref<bool(const encoded_record&)> deliver) const {
+    return read_chunks<encoded_record>(
+        std::max<std::uint64_t>(from_position, 1), 5,
+        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
+        [&](encoded_record& r, const detail::sqlite_statement& s, codec_reader&) {
+          fill_envelope(r, s, {});
+          r.event_name.assign(s.text(3));
+          r.schema_version = static_cast<std::uint32_t>(s.integer(4));
+          r.payload.assign(s.text(5));
+        },
+        deliver, [](const encoded_record& r) { return r.position; }, true);
   }
 
   // Reads a chunk of rows (up to 512, or 1 MiB of payload in column `payload`) into `Row`s under the
