@@ -102,6 +102,23 @@ struct exact_json_handler {
   bool on_comment(string_view, error_code&) { return true; }
 };
 
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle
+
+// The parser is a template over the handler above, and compiling it costs a file that reads JSON
+// about 2.5 s of GCC -O2. A program whose files are compiled with CHRONICLE_JSON_EXTERN_PARSER
+// defined compiles it once, in the one file that says CHRONICLE_INSTANTIATE_JSON_PARSER(); at global
+// scope (the README's section on compile time).
+#ifdef CHRONICLE_JSON_EXTERN_PARSER
+extern template class boost::json::basic_parser<chronicle::detail::exact_json_handler>;
+#endif
+#define CHRONICLE_INSTANTIATE_JSON_PARSER() template class boost::json::basic_parser<::chronicle::detail::exact_json_handler>
+
+namespace chronicle {
+inline namespace v0 {
+namespace detail {
+
 // How chronicle reads the JSON it wrote: strings are bytes (stream ids and event strings need not be
 // UTF-8; they are written as they are), so invalid UTF-8 is read back as it was.
 inline boost::json::parse_options strings_as_bytes() {
