@@ -146,10 +146,10 @@ class [[nodiscard]] result : detail::result_storage<T, E> {
 
   constexpr result& operator=(const result& other)
     requires std::copy_constructible<T> && std::copy_constructible<E> && std::is_copy_assignable_v<T> &&
-             std::is_copy_assignable_v<E> &&
+             std::is_copy_assignable_v<E> && std::is_move_assignable_v<T> && std::is_move_assignable_v<E> &&
              (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)
   {
-    if (this != &other) *this = result(other);
+    if (this != &other) *this = result(other);  // the move assignment below (its constraints are met)
     return *this;
   }
   constexpr result& operator=(result&& other) noexcept(

@@ -47,7 +47,7 @@ string(REPLACE "[" "${open_bracket}" masked "${masked}")
 string(REPLACE "]" "${close_bracket}" masked "${masked}")
 string(REPLACE "\n" ";" lines "${masked}")
 set(compiler_output "")
-set(first_lines "")
+set(first_lines "\n")  # a name at the very start still has a character before it
 set(compiler_lines 0)
 foreach(line IN LISTS lines)
   string(REPLACE "${semicolon}" ";" line "${line}")
