@@ -50,8 +50,25 @@ constexpr int constant_result() {
 
 }  // namespace
 
-// A result of trivial types is trivial to destroy and copy, and works in constant expressions.
+// Found only by argument-dependent lookup, and only if chronicle::detail were an associated
+// namespace of a result (as it was while the storage was a base).
+namespace chronicle::detail {
+inline int adl_probe(const auto&) { return 0; }
+}  // namespace chronicle::detail
+template <class R>
+concept exposes_detail = requires(const R& r) { adl_probe(r); };
+static_assert(!exposes_detail<chronicle::result<int, long>>);
+static_assert(!exposes_detail<chronicle::result<std::string, not_found>>);
+
+// A result of trivial types is trivial to destroy and copy (so it is passed in registers), and works
+// in constant expressions.
 static_assert(std::is_trivially_destructible_v<chronicle::result<int, long>>);
+static_assert(std::is_trivially_copyable_v<chronicle::result<int, long>>);
+static_assert(std::is_trivially_copy_constructible_v<chronicle::result<int, long>>);
+static_assert(std::is_trivially_move_assignable_v<chronicle::result<int, long>>);
+static_assert(!std::is_trivially_copyable_v<chronicle::result<std::string, int>>);
+static_assert(std::is_nothrow_move_constructible_v<chronicle::result<std::string, not_found>>);
+static_assert(std::is_copy_assignable_v<chronicle::result<std::string, not_found>>);
 static_assert(!std::is_trivially_destructible_v<chronicle::result<std::string, int>>);
 static_assert(constant_result() == 4);
 static_assert(sizeof(chronicle::result<int, long>) <= 2 * sizeof(long));
@@ -117,4 +134,42 @@ TEST_CASE("an assignment that throws leaves the result as it was") {
   held = incoming;
   REQUIRE(held.has_value());
   CHECK(held->value == 7);
+}
+
+TEST_CASE("assigning between two values or two errors assigns the member in place") {
+  counted::alive = 0;
+  {
+    using r = chronicle::result<counted, not_found>;
+    r a(chronicle::in_place_value, "a");
+    r b(chronicle::in_place_value, "b");
+    a = b;
+    CHECK(counted::alive == 2);
+    CHECK(a->text == "b");
+    a = r(chronicle::in_place_value, "c");
+    CHECK(counted::alive == 2);
+    CHECK(a->text == "c");
+    const r& same = a;
+    a = same;  // self-assignment keeps the value
+    CHECK(a->text == "c");
+    r e(chronicle::in_place_error, not_found{"e"});
+    r f(chronicle::in_place_error, not_found{"f"});
+    e = f;
+    CHECK(e.error().key == "f");
+    e = r(chronicle::in_place_error, not_found{"g"});
+    CHECK(e.error().key == "g");
+    CHECK(counted::alive == 2);
+  }
+  CHECK(counted::alive == 0);
+}
+
+TEST_CASE("a copy that throws starts nothing, and the source keeps its content") {
+  using r = chronicle::result<fragile, not_found>;
+  const r source(chronicle::in_place_value, 5);
+  fragile::fail = true;
+  CHECK_THROWS_AS([&] { r copy(source); }(), std::runtime_error);
+  fragile::fail = false;
+  REQUIRE(source.has_value());
+  CHECK(source->value == 5);
+  r copy(source);
+  CHECK(copy->value == 5);
 }

@@ -50,22 +50,22 @@ namespace detail {
 // A result's union and flag. The destructor is chosen here, by specialisation, so that a result of
 // trivially destructible types stays trivially destructible (and usable in constant expressions).
 template <class T, class E, bool Trivial = std::is_trivially_destructible_v<T> && std::is_trivially_destructible_v<E>>
-struct result_storage {
+struct result_union {
   template <class... A>
-  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
+  constexpr explicit result_union(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
   template <class... A>
-  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
+  constexpr explicit result_union(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
   // Copies or moves `other`'s content. A throw here ends no member: none was started.
   template <class Other>
-  constexpr result_storage(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
+  constexpr result_union(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
     if (has_value_)
       std::construct_at(std::addressof(value_), std::forward<Other>(other).value_);
     else
       std::construct_at(std::addressof(error_), std::forward<Other>(other).error_);
   }
-  result_storage(const result_storage&) = delete;
-  result_storage& operator=(const result_storage&) = delete;
-  constexpr ~result_storage() {
+  result_union(const result_union&) = delete;
+  result_union& operator=(const result_union&) = delete;
+  constexpr ~result_union() {
     if (has_value_)
       std::destroy_at(std::addressof(value_));
     else
@@ -80,20 +80,20 @@ struct result_storage {
 };
 
 template <class T, class E>
-struct result_storage<T, E, true> {
+struct result_union<T, E, true> {
   template <class... A>
-  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
+  constexpr explicit result_union(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
   template <class... A>
-  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
+  constexpr explicit result_union(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
   template <class Other>
-  constexpr result_storage(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
+  constexpr result_union(std::in_place_t, Other&& other) : has_value_(other.has_value_) {
     if (has_value_)
       std::construct_at(std::addressof(value_), std::forward<Other>(other).value_);
     else
       std::construct_at(std::addressof(error_), std::forward<Other>(other).error_);
   }
-  result_storage(const result_storage&) = delete;
-  result_storage& operator=(const result_storage&) = delete;
+  result_union(const result_union&) = delete;
+  result_union& operator=(const result_union&) = delete;
 
   union {
     T value_;
@@ -102,101 +102,50 @@ struct result_storage<T, E, true> {
   bool has_value_;
 };
 
-}  // namespace detail
+// Copies, moves and assignments, written out: they switch between the members. Where both types are
+// trivially copyable the specialisation below keeps the compiler's own, so that such a result is
+// trivially copyable too (and passed in registers).
+template <class T, class E, bool TriviallyCopyable = std::is_trivially_copyable_v<T> && std::is_trivially_copyable_v<E>>
+struct result_storage : result_union<T, E> {
+  using base = result_union<T, E>;
+  using base::base;
 
-/// @brief A `T`, or an `E` saying why there is none.
-///
-/// Copyable and movable when `T` and `E` are; assignable when they are and at least one of them
-/// moves without throwing (as `std::expected`): a throwing assignment leaves the old content.
-template <class T, class E>
-class [[nodiscard]] result : detail::result_storage<T, E> {
-  using storage = detail::result_storage<T, E>;
-  using storage::error_;
-  using storage::has_value_;
-  using storage::value_;
-  static_assert(!std::is_same_v<T, E>, "chronicle: result<T, E> needs distinct value and error types");
-  static_assert(!std::is_reference_v<T> && !std::is_reference_v<E>, "chronicle: result<T, E> holds values");
-
- public:
-  using value_type = T;
-  using error_type = E;
-
-  template <class U = T>
-    requires std::constructible_from<T, U> && (!std::constructible_from<E, U>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, result>)
-  constexpr result(U&& value) : storage(in_place_value, std::forward<U>(value)) {}  // NOLINT
-
-  template <class U>
-    requires std::constructible_from<E, U> && (!std::constructible_from<T, U>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, result>)
-  constexpr result(U&& error) : storage(in_place_error, std::forward<U>(error)) {}  // NOLINT
-
-  template <class... A>
-  constexpr explicit result(in_place_value_t, A&&... a) : storage(in_place_value, std::forward<A>(a)...) {}
-  template <class... A>
-  constexpr explicit result(in_place_error_t, A&&... a) : storage(in_place_error, std::forward<A>(a)...) {}
-
-  constexpr result(const result& other)
+  constexpr result_storage(const result_storage& other)
     requires std::copy_constructible<T> && std::copy_constructible<E>
-      : storage(std::in_place, static_cast<const storage&>(other)) {}
-  constexpr result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
-                                            std::is_nothrow_move_constructible_v<E>)
+      : base(std::in_place, static_cast<const base&>(other)) {}
+  constexpr result_storage(result_storage&& other) noexcept(std::is_nothrow_move_constructible_v<T> &&
+                                                            std::is_nothrow_move_constructible_v<E>)
     requires std::move_constructible<T> && std::move_constructible<E>
-      : storage(std::in_place, static_cast<storage&&>(other)) {}
+      : base(std::in_place, static_cast<base&&>(other)) {}
 
-  constexpr result& operator=(const result& other)
+  constexpr result_storage& operator=(const result_storage& other)
     requires std::copy_constructible<T> && std::copy_constructible<E> && std::is_copy_assignable_v<T> &&
              std::is_copy_assignable_v<E> && std::is_move_assignable_v<T> && std::is_move_assignable_v<E> &&
              (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)
   {
-    if (this != &other) *this = result(other);  // the move assignment below (its constraints are met)
+    if (this != &other) *this = result_storage(other);  // the move assignment below (its constraints are met)
     return *this;
   }
-  constexpr result& operator=(result&& other) noexcept(
+  constexpr result_storage& operator=(result_storage&& other) noexcept(
       std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_constructible_v<E> &&
       std::is_nothrow_move_assignable_v<T> && std::is_nothrow_move_assignable_v<E>)
     requires std::move_constructible<T> && std::move_constructible<E> && std::is_move_assignable_v<T> &&
              std::is_move_assignable_v<E> &&
              (std::is_nothrow_move_constructible_v<T> || std::is_nothrow_move_constructible_v<E>)
   {
-    if (has_value_ && other.has_value_)
-      value_ = std::move(other.value_);
-    else if (!has_value_ && !other.has_value_)
-      error_ = std::move(other.error_);
+    if (this->has_value_ && other.has_value_)
+      this->value_ = std::move(other.value_);
+    else if (!this->has_value_ && !other.has_value_)
+      this->error_ = std::move(other.error_);
     else if (other.has_value_)
-      replace(error_, value_, std::move(other.value_));
+      replace(this->error_, this->value_, std::move(other.value_));
     else
-      replace(value_, error_, std::move(other.error_));
-    has_value_ = other.has_value_;
+      replace(this->value_, this->error_, std::move(other.error_));
+    this->has_value_ = other.has_value_;
     return *this;
   }
 
-  [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
-  [[nodiscard]] constexpr bool has_error() const noexcept { return !has_value_; }
-  constexpr explicit operator bool() const noexcept { return has_value_; }
-
-  /// @brief The value; undefined if there is none (check first, or use `value()`).
-  [[nodiscard]] constexpr T& operator*() & noexcept { return value_; }
-  [[nodiscard]] constexpr const T& operator*() const& noexcept { return value_; }
-  [[nodiscard]] constexpr T&& operator*() && noexcept { return std::move(value_); }
-  [[nodiscard]] constexpr T* operator->() noexcept { return std::addressof(value_); }
-  [[nodiscard]] constexpr const T* operator->() const noexcept { return std::addressof(value_); }
-
-  /// @brief The value, or throws `error_exception<E>`.
-  [[nodiscard]] constexpr T& value() & { return check(), value_; }
-  [[nodiscard]] constexpr const T& value() const& { return check(), value_; }
-  [[nodiscard]] constexpr T&& value() && { return check(), std::move(value_); }
-
-  /// @brief The error; undefined if there is none.
-  [[nodiscard]] constexpr E& error() & noexcept { return error_; }
-  [[nodiscard]] constexpr const E& error() const& noexcept { return error_; }
-  [[nodiscard]] constexpr E&& error() && noexcept { return std::move(error_); }
-
  private:
-  constexpr void check() const {
-    if (!has_value_) throw error_exception<E>(error_);
-  }
-
   // Ends `old` and starts `fresh` in its place. If starting `fresh` can throw, `old` is kept aside
   // first and put back, so a failed assignment leaves the result as it was.
   template <class Old, class New>
@@ -214,6 +163,81 @@ class [[nodiscard]] result : detail::result_storage<T, E> {
         throw;
       }
     }
+  }
+};
+
+template <class T, class E>
+struct result_storage<T, E, true> {
+  template <class... A>
+  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
+  template <class... A>
+  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
+
+  union {
+    T value_;
+    E error_;
+  };
+  bool has_value_;
+};
+
+}  // namespace detail
+
+/// @brief A `T`, or an `E` saying why there is none.
+///
+/// Copyable and movable when `T` and `E` are; assignable when they are and at least one of them
+/// moves without throwing (as `std::expected`): a throwing assignment leaves the old content.
+template <class T, class E>
+class [[nodiscard]] result {
+  static_assert(!std::is_same_v<T, E>, "chronicle: result<T, E> needs distinct value and error types");
+  static_assert(!std::is_reference_v<T> && !std::is_reference_v<E>, "chronicle: result<T, E> holds values");
+  // A member, not a base: a base would make chronicle::detail an associated namespace of every result.
+  detail::result_storage<T, E> s_;
+
+ public:
+  using value_type = T;
+  using error_type = E;
+
+  template <class U = T>
+    requires std::constructible_from<T, U> && (!std::constructible_from<E, U>) &&
+             (!std::is_same_v<std::remove_cvref_t<U>, result>)
+  constexpr result(U&& value) : s_(in_place_value, std::forward<U>(value)) {}  // NOLINT
+
+  template <class U>
+    requires std::constructible_from<E, U> && (!std::constructible_from<T, U>) &&
+             (!std::is_same_v<std::remove_cvref_t<U>, result>)
+  constexpr result(U&& error) : s_(in_place_error, std::forward<U>(error)) {}  // NOLINT
+
+  template <class... A>
+  constexpr explicit result(in_place_value_t, A&&... a) : s_(in_place_value, std::forward<A>(a)...) {}
+  template <class... A>
+  constexpr explicit result(in_place_error_t, A&&... a) : s_(in_place_error, std::forward<A>(a)...) {}
+
+  // Copies, moves and assignments are the storage's: as T's and E's, and trivial where theirs are.
+
+  [[nodiscard]] constexpr bool has_value() const noexcept { return s_.has_value_; }
+  [[nodiscard]] constexpr bool has_error() const noexcept { return !s_.has_value_; }
+  constexpr explicit operator bool() const noexcept { return s_.has_value_; }
+
+  /// @brief The value; undefined if there is none (check first, or use `value()`).
+  [[nodiscard]] constexpr T& operator*() & noexcept { return s_.value_; }
+  [[nodiscard]] constexpr const T& operator*() const& noexcept { return s_.value_; }
+  [[nodiscard]] constexpr T&& operator*() && noexcept { return std::move(s_.value_); }
+  [[nodiscard]] constexpr T* operator->() noexcept { return std::addressof(s_.value_); }
+  [[nodiscard]] constexpr const T* operator->() const noexcept { return std::addressof(s_.value_); }
+
+  /// @brief The value, or throws `error_exception<E>`.
+  [[nodiscard]] constexpr T& value() & { return check(), s_.value_; }
+  [[nodiscard]] constexpr const T& value() const& { return check(), s_.value_; }
+  [[nodiscard]] constexpr T&& value() && { return check(), std::move(s_.value_); }
+
+  /// @brief The error; undefined if there is none.
+  [[nodiscard]] constexpr E& error() & noexcept { return s_.error_; }
+  [[nodiscard]] constexpr const E& error() const& noexcept { return s_.error_; }
+  [[nodiscard]] constexpr E&& error() && noexcept { return std::move(s_.error_); }
+
+ private:
+  constexpr void check() const {
+    if (!s_.has_value_) throw error_exception<E>(s_.error_);
   }
 };
 
