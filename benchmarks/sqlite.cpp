@@ -14,8 +14,13 @@
 #include <boost/json.hpp>
 #include <boost/uuid/string_generator.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace bench {
@@ -145,6 +150,8 @@ class raw_sqlite {
   }
 
   void exec(const char* sql) { sqlite3_exec(db_, sql, nullptr, nullptr, nullptr); }
+  // SQLite's own busy handler, as hand-written code sharing a file sets it.
+  void wait_when_busy(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
 
  private:
   sqlite3* db_ = nullptr;
@@ -296,10 +303,93 @@ void w2_baseline(benchmark::State& state) {
   if (notes != w2_events - 1) state.SkipWithError("the fold missed events");
 }
 
+
+// ---- Many connections on one file (issue 13) -----------------------------------------------------
+// W1's commands (place, confirm, ship; no read model) on distinct orders, split between `writers`
+// connections to one file, each in its own thread or, with `processes`, its own process. Every
+// connection waits for the others' transactions in its busy handler: chronicle's, or SQLite's own in
+// the hand-written side (sqlite3_busy_timeout, which sleeps 1, 2, 5, ... ms). The figure to read is
+// each side's rate against its one-connection rate.
+constexpr std::size_t connection_orders = 3'000;
+
+// Runs writer `w` of `writers`: the orders i with i % writers == w. Returns the refused commands.
+std::size_t chronicle_writer(const std::string& path, std::size_t w, std::size_t writers) {
+  const auto& input = bench::orders_input(connection_orders);
+  chronicle::sqlite_store<orders::order_event> store(path, {.sync = chronicle::sqlite_options::synchronous::normal});
+  chronicle::repository<orders::order_aggregate, decltype(store)> repository{store};
+  std::size_t failed = 0;
+  for (std::size_t i = w; i < input.size(); i += writers) failed += !repository.execute(input[i].stream, input[i].place);
+  for (std::size_t i = w; i < input.size(); i += writers) failed += !repository.execute(input[i].stream, input[i].confirm);
+  for (std::size_t i = w; i < input.size(); i += writers) failed += !repository.execute(input[i].stream, input[i].ship);
+  return failed;
+}
+
+std::size_t raw_writer(const std::string& path, std::size_t w, std::size_t writers) {
+  const auto& input = bench::orders_input(connection_orders);
+  chronicle::id_generator ids;
+  raw_sqlite db(path);
+  db.wait_when_busy(5000);
+  std::size_t failed = 0;
+  for (std::size_t i = w; i < input.size(); i += writers)
+    failed += !db.command(input[i].stream, 0, "OrderPlaced", placed_json(input[i].place), ids());
+  for (std::size_t i = w; i < input.size(); i += writers) failed += !db.command(input[i].stream, 1, "OrderConfirmed", "{}", ids());
+  for (std::size_t i = w; i < input.size(); i += writers)
+    failed += !db.command(input[i].stream, 2, "OrderShipped",
+                          boost::json::serialize(boost::json::object{{"tracking", input[i].ship.tracking}}), ids());
+  return failed;
+}
+
+template <std::size_t (*Writer)(const std::string&, std::size_t, std::size_t), bool Processes>
+void connections(benchmark::State& state) {
+  const auto writers = static_cast<std::size_t>(state.range(0));
+  (void)bench::orders_input(connection_orders);  // built before any thread or child shares it
+  std::size_t failed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto path = scratch(Processes ? "connections-p" : "connections-t");
+    { chronicle::sqlite_store<orders::order_event> schema(path); }  // the file and its schema, made once
+    state.ResumeTiming();
+    if constexpr (Processes) {
+      std::vector<pid_t> children;
+      for (std::size_t w = 0; w < writers; ++w) {
+        const pid_t pid = ::fork();
+        if (pid == 0) ::_exit(Writer(path, w, writers) == 0 ? 0 : 1);
+        children.push_back(pid);
+      }
+      for (const pid_t pid : children) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      }
+    } else {
+      std::atomic<std::size_t> refused{0};
+      std::vector<std::thread> threads;
+      for (std::size_t w = 0; w < writers; ++w) threads.emplace_back([&, w] { refused += Writer(path, w, writers); });
+      for (auto& t : threads) t.join();
+      failed += refused;
+    }
+  }
+  const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  if (failed) state.SkipWithError("a command was refused, or a writer failed");
+}
+
 [[maybe_unused]] const bool registered = [] {
   benchmark::RegisterBenchmark("W1_sqlite/chronicle", w1_chronicle)->Unit(benchmark::kMillisecond)->Iterations(3);
   benchmark::RegisterBenchmark("W1_sqlite/baseline", w1_baseline)->Unit(benchmark::kMillisecond)->Iterations(3);
   benchmark::RegisterBenchmark("W1_sqlite_commit_floor/baseline", w1_commit_floor)->Unit(benchmark::kMillisecond)->Iterations(3);
+  for (const int writers : {1, 2, 8}) {
+    benchmark::RegisterBenchmark("W1_sqlite_connections/chronicle", connections<chronicle_writer, false>)
+        ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_connections/baseline", connections<raw_writer, false>)
+        ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+  }
+  for (const int writers : {1, 2}) {
+    benchmark::RegisterBenchmark("W1_sqlite_processes/chronicle", connections<chronicle_writer, true>)
+        ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_processes/baseline", connections<raw_writer, true>)
+        ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+  }
   benchmark::RegisterBenchmark("W2_sqlite/chronicle", w2_chronicle)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("W2_sqlite/baseline", w2_baseline)->Unit(benchmark::kMillisecond);
   return true;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -379,3 +380,32 @@ TEST_CASE("importing a dump of old schema versions keeps them: export gives the 
 }
 
 }  // namespace
+
+TEST_CASE("a writer waits for a busy file, gets it once freed, and fails with sqlite_error past its timeout") {
+  temporary_file file;
+  { chronicle::sqlite_store<counter_event> created(file.path.string()); }
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(file.path.string().c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  {
+    const auto timeout = std::chrono::milliseconds(50);
+    chronicle::sqlite_store<counter_event> store(file.path.string(), {.busy_timeout = timeout});
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_AS((void)store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{1})}),
+                    chronicle::sqlite_error);
+    CHECK(std::chrono::steady_clock::now() - start >= timeout);  // it waited, then gave up
+  }
+  // Once the lock is freed, a waiting writer gets it.
+  chronicle::sqlite_store<counter_event> store(file.path.string(), {.busy_timeout = std::chrono::seconds(30)});
+  std::atomic<bool> waiting{false};
+  std::thread release([&] {
+    while (!waiting) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // only to let the append meet the lock
+    sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  waiting = true;
+  const auto appended = store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{1})});
+  release.join();
+  sqlite3_close(holder);
+  CHECK(appended);
+}
