@@ -133,6 +133,21 @@ class raw_sqlite {
     return ok ? written{version + 1, now} : written{};
   }
 
+  // One row, inside the caller's transaction.
+  bool insert_row(const std::string& stream, std::int64_t version, const char* type, const std::string& payload,
+                  const chronicle::event_id& id) {
+    sqlite3_bind_blob(insert_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, 2, version);
+    sqlite3_bind_blob(insert_, 3, id.data, 16, SQLITE_STATIC);
+    sqlite3_bind_text(insert_, 4, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(insert_, 5, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(insert_, 6, id.data, 16, SQLITE_STATIC);
+    sqlite3_bind_int64(insert_, 7, 0);
+    const bool ok = sqlite3_step(insert_) == SQLITE_DONE;
+    sqlite3_reset(insert_);
+    return ok;
+  }
+
   bool insert_only(const std::string& stream, std::int64_t version, const std::string& payload,
                    const chronicle::event_id& id) {
     exec("BEGIN IMMEDIATE");
@@ -374,6 +389,64 @@ void connections(benchmark::State& state) {
   if (failed) state.SkipWithError("a command was refused, or a writer failed");
 }
 
+// ---- A growing file (issue 13) -------------------------------------------------------------------
+// 300,000 OrderNoteAdded events appended to one stream in batches of 1,000, on a fresh file: the
+// rate over the first and the last tenth, and the ratio between them. The baseline inserts the same
+// rows by hand with random (version 4) event ids, as chronicle does; `sequential_ids` the same rows
+// with increasing ids, which shows what the unique index on random ids costs as the file grows.
+constexpr int growth_batches = 300;
+constexpr int growth_batch = 1'000;
+
+template <class AppendBatch>
+void report_growth(benchmark::State& state, AppendBatch&& append_batch) {
+  double first = 0, last = 0;
+  for (auto _ : state) {
+    auto tenth_start = std::chrono::steady_clock::now();
+    for (int b = 0; b < growth_batches; ++b) {
+      append_batch(b);
+      if ((b + 1) % (growth_batches / 10) == 0) {
+        const auto now = std::chrono::steady_clock::now();
+        const double rate = growth_batches / 10.0 * growth_batch / std::chrono::duration<double>(now - tenth_start).count();
+        if (b + 1 == growth_batches / 10) first = rate;
+        if (b + 1 == growth_batches) last = rate;
+        tenth_start = now;
+      }
+    }
+  }
+  state.counters["first_tenth_per_second"] = first;
+  state.counters["last_tenth_per_second"] = last;
+  state.counters["first_over_last"] = first / last;
+}
+
+void growth_chronicle(benchmark::State& state) {
+  chronicle::sqlite_store<bench::noted_event> store(scratch("growth"), {.sync = chronicle::sqlite_options::synchronous::normal});
+  std::vector<chronicle::pending_event<bench::noted_event>> batch;
+  for (int i = 0; i < growth_batch; ++i) batch.push_back({bench::OrderNoteAdded{bench::note_text(static_cast<std::size_t>(i))}});
+  bool failed = false;
+  report_growth(state, [&](int) { failed |= !store.append("long", chronicle::expected_version::any(), batch); });
+  if (failed) state.SkipWithError("an append failed");
+}
+
+template <bool Sequential>
+void growth_baseline(benchmark::State& state) {
+  raw_sqlite db(scratch(Sequential ? "growth-sequential" : "growth-baseline"));
+  chronicle::id_generator ids;
+  const std::string payload = boost::json::serialize(boost::json::object{{"text", bench::note_text(0)}});
+  std::int64_t version = 0;
+  bool failed = false;
+  report_growth(state, [&](int) {
+    db.exec("BEGIN IMMEDIATE");
+    for (int i = 0; i < growth_batch; ++i) {
+      chronicle::event_id id = ids();
+      if constexpr (Sequential)
+        for (int byte = 0; byte < 8; ++byte) id.data[byte] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(version + 1) >> (56 - 8 * byte));
+      failed |= !db.insert_row("long", ++version, "OrderNoteAdded", payload, id);
+    }
+    db.exec("COMMIT");
+  });
+  if (failed) state.SkipWithError("an insert failed");
+}
+
 [[maybe_unused]] const bool registered = [] {
   benchmark::RegisterBenchmark("W1_sqlite/chronicle", w1_chronicle)->Unit(benchmark::kMillisecond)->Iterations(3);
   benchmark::RegisterBenchmark("W1_sqlite/baseline", w1_baseline)->Unit(benchmark::kMillisecond)->Iterations(3);
@@ -390,6 +463,9 @@ void connections(benchmark::State& state) {
     benchmark::RegisterBenchmark("W1_sqlite_processes/baseline", connections<raw_writer, true>)
         ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
   }
+  benchmark::RegisterBenchmark("SQLite_growing_stream/chronicle", growth_chronicle)->Unit(benchmark::kSecond)->Iterations(1);
+  benchmark::RegisterBenchmark("SQLite_growing_stream/baseline", growth_baseline<false>)->Unit(benchmark::kSecond)->Iterations(1);
+  benchmark::RegisterBenchmark("SQLite_growing_stream/sequential_ids", growth_baseline<true>)->Unit(benchmark::kSecond)->Iterations(1);
   benchmark::RegisterBenchmark("W2_sqlite/chronicle", w2_chronicle)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("W2_sqlite/baseline", w2_baseline)->Unit(benchmark::kMillisecond);
   return true;
