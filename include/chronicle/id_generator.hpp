@@ -1,12 +1,14 @@
 #pragma once
 /// @file
-/// @brief Event ids: random ones (version 4, from Boost.Uuid, safe to share between threads), and ids
-/// derived from an idempotency key (version 5), the same on every run.
+/// @brief Event ids: time-ordered ones (the layout of UUID version 7, with Boost.Uuid's random bits;
+/// safe to share between threads), and ids derived from an idempotency key (version 5), the same on
+/// every run.
 #include <chronicle/envelope.hpp>
 
 #include <boost/uuid/name_generator_sha1.hpp>
 #include <boost/uuid/random_generator.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -16,15 +18,29 @@
 namespace chronicle {
 inline namespace v0 {
 
-/// @brief Makes random event ids. One per store or repository; no global generator.
+/// @brief Makes event ids. One per store or repository; no global generator.
 ///
-/// Wraps Boost's Mersenne-Twister generator (seeded from the OS once) behind a mutex: the
-/// pure generator makes a system call per id, which costs more than the lock.
+/// An id is time-ordered: its first 48 bits are the Unix time in milliseconds, then the version
+/// nibble 7, then 74 random bits (RFC 9562's UUID version 7, without its optional counter). Ids made
+/// later sort later, so a store's unique index on event ids grows at its end: with random ids every
+/// insert lands on a random page of that index, and appending to a large file got several times
+/// slower (benchmarks/README.md, "A growing file"). Ids of one millisecond are in random order.
+///
+/// The random bits come from Boost's Mersenne-Twister generator (seeded from the OS once), behind a
+/// mutex: the pure generator makes a system call per id, which costs more than the lock.
 class id_generator {
  public:
   [[nodiscard]] event_id operator()() {
-    std::lock_guard lock(mutex_);
-    return generate_();
+    event_id id;
+    {
+      std::lock_guard lock(mutex_);
+      id = generate_();  // version 4: random, with RFC 9562's variant bits set
+    }
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+    for (std::size_t i = 0; i < 6; ++i) id.data[i] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+    id.data[6] = static_cast<std::uint8_t>((id.data[6] & 0x0F) | 0x70);  // version 7
+    return id;
   }
 
  private:

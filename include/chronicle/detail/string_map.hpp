@@ -21,8 +21,9 @@ struct string_hash {
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-// Event ids are random (version 4) UUIDs, so eight of their bytes already make a good hash;
-// boost::hash<uuid> would combine all sixteen one byte at a time.
+// Event ids carry at least 62 random bits in their second half (version 7 and version 4 ids alike;
+// version 5 ids are SHA-1 bits throughout), so the two halves' xor is already a good hash;
+// boost::hash<uuid> would combine all sixteen bytes one at a time.
 struct uuid_hash {
   std::size_t operator()(const boost::uuids::uuid& id) const noexcept {
     std::uint64_t halves[2];

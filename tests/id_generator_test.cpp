@@ -1,0 +1,62 @@
+#include <chronicle/id_generator.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace {
+
+std::uint64_t unix_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+std::uint64_t timestamp_of(const chronicle::event_id& id) {
+  std::uint64_t ms = 0;
+  for (std::size_t i = 0; i < 6; ++i) ms = (ms << 8) | id.data[i];
+  return ms;
+}
+
+}  // namespace
+
+TEST_CASE("an event id is a version 7 UUID: the time in milliseconds, then random bits") {
+  chronicle::id_generator ids;
+  const auto before = unix_ms();
+  const auto id = ids();
+  const auto after = unix_ms();
+  CHECK((id.data[6] >> 4) == 7);        // version
+  CHECK((id.data[8] & 0xC0) == 0x80);   // RFC 9562 variant
+  CHECK(timestamp_of(id) >= before);
+  CHECK(timestamp_of(id) <= after);
+}
+
+TEST_CASE("ids made in a later millisecond sort after earlier ones, and no two ids are equal") {
+  chronicle::id_generator ids;
+  const auto first = ids();
+  const auto start = unix_ms();
+  while (unix_ms() == start) std::this_thread::yield();  // wait for the clock, not for a fixed time
+  const auto later = ids();
+  CHECK(first < later);
+
+  std::set<chronicle::event_id> seen;
+  for (int i = 0; i < 10'000; ++i) CHECK(seen.insert(ids()).second);
+}
+
+TEST_CASE("one generator is safe to share between threads") {
+  chronicle::id_generator ids;
+  std::vector<std::vector<chronicle::event_id>> made(4);
+  std::vector<std::thread> threads;
+  for (auto& out : made)
+    threads.emplace_back([&ids, &out] {
+      for (int i = 0; i < 2'000; ++i) out.push_back(ids());
+    });
+  for (auto& t : threads) t.join();
+  std::set<chronicle::event_id> all;
+  for (const auto& out : made) all.insert(out.begin(), out.end());
+  CHECK(all.size() == 8'000);
+}
