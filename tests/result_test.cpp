@@ -67,6 +67,18 @@ static_assert(std::is_trivially_copyable_v<chronicle::result<int, long>>);
 static_assert(std::is_trivially_copy_constructible_v<chronicle::result<int, long>>);
 static_assert(std::is_trivially_move_assignable_v<chronicle::result<int, long>>);
 static_assert(!std::is_trivially_copyable_v<chronicle::result<std::string, int>>);
+// Trivially copyable, yet not copy-constructible: a result of it copies as it does, not as its bytes.
+struct no_copy {
+  no_copy() = default;
+  no_copy(const no_copy&) = delete;
+  no_copy(no_copy&&) = default;
+  no_copy& operator=(const no_copy&) = default;
+  no_copy& operator=(no_copy&&) = default;
+};
+static_assert(std::is_trivially_copyable_v<no_copy>);
+static_assert(!std::is_copy_constructible_v<chronicle::result<no_copy, int>>);
+static_assert(!std::is_copy_assignable_v<chronicle::result<no_copy, int>>);
+static_assert(std::is_move_assignable_v<chronicle::result<no_copy, int>>);
 static_assert(std::is_nothrow_move_constructible_v<chronicle::result<std::string, not_found>>);
 static_assert(std::is_copy_assignable_v<chronicle::result<std::string, not_found>>);
 static_assert(!std::is_trivially_destructible_v<chronicle::result<std::string, int>>);
@@ -136,7 +148,7 @@ TEST_CASE("an assignment that throws leaves the result as it was") {
   CHECK(held->value == 7);
 }
 
-TEST_CASE("assigning between two values or two errors assigns the member in place") {
+TEST_CASE("assigning between two values or two errors keeps one live member") {
   counted::alive = 0;
   {
     using r = chronicle::result<counted, not_found>;

@@ -103,9 +103,17 @@ struct result_union<T, E, true> {
 };
 
 // Copies, moves and assignments, written out: they switch between the members. Where both types are
-// trivially copyable the specialisation below keeps the compiler's own, so that such a result is
-// trivially copyable too (and passed in registers).
-template <class T, class E, bool TriviallyCopyable = std::is_trivially_copyable_v<T> && std::is_trivially_copyable_v<E>>
+// trivial in every one of them the specialisation below keeps the compiler's own, so that such a
+// result is trivially copyable too (and passed in registers).
+// Trivial means trivial in every operation, as std::optional decides: a type may be trivially
+// copyable with a deleted copy constructor, and a result of it must not be copy-assignable.
+template <class U>
+inline constexpr bool trivial_in_every_operation =
+    std::is_trivially_copy_constructible_v<U> && std::is_trivially_move_constructible_v<U> &&
+    std::is_trivially_copy_assignable_v<U> && std::is_trivially_move_assignable_v<U> &&
+    std::is_trivially_destructible_v<U>;
+
+template <class T, class E, bool Trivial = trivial_in_every_operation<T> && trivial_in_every_operation<E>>
 struct result_storage : result_union<T, E> {
   using base = result_union<T, E>;
   using base::base;
