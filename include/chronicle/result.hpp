@@ -92,8 +92,8 @@ struct result_union<T, E, true> {
     else
       std::construct_at(std::addressof(error_), std::forward<Other>(other).error_);
   }
-  result_union(const result_union&) = delete;
-  result_union& operator=(const result_union&) = delete;
+  // No copies declared: the union's implicit ones are trivial where T and E are trivial in every
+  // operation (result_storage<..., true> uses them) and deleted otherwise.
 
   union {
     T value_;
@@ -174,18 +174,10 @@ struct result_storage : result_union<T, E> {
   }
 };
 
+// The union's own (implicit, trivial) copies and assignments.
 template <class T, class E>
-struct result_storage<T, E, true> {
-  template <class... A>
-  constexpr explicit result_storage(in_place_value_t, A&&... a) : value_(std::forward<A>(a)...), has_value_(true) {}
-  template <class... A>
-  constexpr explicit result_storage(in_place_error_t, A&&... a) : error_(std::forward<A>(a)...), has_value_(false) {}
-
-  union {
-    T value_;
-    E error_;
-  };
-  bool has_value_;
+struct result_storage<T, E, true> : result_union<T, E> {
+  using result_union<T, E>::result_union;
 };
 
 }  // namespace detail
