@@ -172,4 +172,71 @@ TEST_CASE("readers see a consistent, growing log while writers append") {
   CHECK(store.head_position() == 2000);
 }
 
+// Appends to distinct streams claim their positions together and publish them apart: a reader must
+// still see positions 1, 2, ... with no gap, every batch whole, times that never go back, and never
+// less than head_position() promised; a reader going on from its checkpoint must miss nothing; and a
+// thread waiting for the last position must be woken.
+TEST_CASE("while writers publish concurrently, readers never see a gap, half a batch or a time going back") {
+  store_t store;
+  constexpr int writers = 4, batches = 300;
+  constexpr auto batch_size = [](int b) { return 1 + b % 4; };
+  std::uint64_t total = 0;
+  for (int b = 0; b < batches; ++b) total += writers * static_cast<std::uint64_t>(batch_size(b));
+  // An event's value encodes (writer, batch, index in batch).
+  auto encode = [](int w, int b, int i) { return (w * 1000 + b) * 10 + i; };
+
+  std::atomic<bool> done{false};
+  std::atomic<bool> woken{false};
+  std::jthread waiter([&] { woken = store.wait_for_position(total, std::chrono::hours(1)); });
+  std::jthread whole_reader([&] {
+    while (!done) {
+      const std::uint64_t promised = store.head_position();
+      std::uint64_t last = 0;
+      chronicle::clock::time_point time{};
+      int expect_index = 0, expect_size = 0, expect_key = -1;
+      store.read_all(1, [&](const chronicle::recorded_event<counter_event>& r) {
+        CHECK(r.position == ++last);
+        CHECK(r.recorded_at >= time);
+        time = r.recorded_at;
+        const int v = std::get<Added>(r.event).amount, key = v / 10, index = v % 10;
+        if (expect_index == expect_size) {  // a batch starts here
+          CHECK(index == 0);
+          expect_key = key, expect_index = 0, expect_size = batch_size(key % 1000);
+        }
+        CHECK(key == expect_key);
+        CHECK(index == expect_index++);
+      });
+      CHECK(expect_index == expect_size);  // the read did not end inside a batch
+      CHECK(last >= promised);
+    }
+  });
+  std::vector<std::uint64_t> followed;
+  std::jthread follower([&] {
+    std::uint64_t next = 1;
+    while (next <= total) {
+      store.read_all(next, [&](const auto& r) {
+        CHECK(r.position == next);
+        followed.push_back(r.position);
+        ++next;
+      });
+      (void)store.wait_for_position(next, std::chrono::milliseconds(50));
+    }
+  });
+  run_threads(writers, [&](int w) {
+    const std::string stream = "writer-" + std::to_string(w);
+    for (int b = 0; b < batches; ++b) {
+      std::vector<chronicle::pending_event<counter_event>> batch;
+      for (int i = 0; i < batch_size(b); ++i) batch.push_back(test::pending<counter_event>(Added{encode(w, b, i)}));
+      REQUIRE(store.append(stream, expected_version::any(), batch));
+    }
+  });
+  follower.join();
+  done = true;
+  whole_reader.join();
+  waiter.join();
+  CHECK(woken);
+  CHECK(followed.size() == total);
+  CHECK(store.head_position() == total);
+}
+
 }  // namespace

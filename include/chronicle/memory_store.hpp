@@ -6,15 +6,16 @@
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
 
+#include <chronicle/detail/ordered_log.hpp>
+#include <chronicle/detail/spin_lock.hpp>
+#include <chronicle/detail/stream_index.hpp>
 #include <chronicle/detail/string_map.hpp>
-#include <chronicle/detail/timeout.hpp>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -35,10 +36,12 @@ inline namespace v0 {
 
 /// @brief An `event_store` in process memory.
 ///
-/// Thread safety: every member may be called concurrently. Each stream has its own lock, so appends
-/// to different streams only meet for the few instructions that number and publish their events
-/// globally. Read callbacks run without the global lock, but `read_stream` holds the stream's read
-/// lock while it calls back: from inside that callback, do not touch the same stream again.
+/// Thread safety: every member may be called concurrently. Each stream has its own lock, and the
+/// stream index and the event-id index are split into shards with a lock each, so appends to
+/// different streams meet only for the few instructions that claim their global positions. Reads
+/// take no global lock: `read_all` calls back without any lock held, `read_stream` holds the
+/// stream's read lock while it calls back: from inside that callback, do not touch the same stream
+/// again.
 ///
 /// A pending event with a nil id gets a fresh random id (and so takes no part in idempotency).
 template <event_set Set>
@@ -62,9 +65,9 @@ class memory_store {
     if (slot == nullptr) {
       // Creating a stream only to refuse the append would leave an empty stream behind. The batch may
       // also have landed meanwhile (a retry racing its first attempt): then the stream exists now.
-      if (const auto where = recorded_stream(batch.front().id)) {
-        if (*where != stream) return duplicate_event{std::string(stream), batch.front().id};
-        slot = find(stream);
+      if (const auto where = recorded_at(batch.front().id)) {
+        if (where->slot->id != stream) return duplicate_event{std::string(stream), batch.front().id};
+        slot = where->slot;
       } else if (!expected.admits(0)) {
         return concurrency_conflict{std::string(stream), expected, 0};
       } else {
@@ -76,25 +79,43 @@ class memory_store {
     const std::uint64_t current = slot->events.size();
     if (!expected.admits(current)) {
       // A retry of a batch that did land finds the version moved on: answer it as the first time.
-      std::lock_guard log_lock(log_mutex_);
-      if (const auto found = recorded_position(batch.front().id)) return replay_result(*slot, current, batch, *found);
+      if (const auto found = recorded_at(batch.front().id)) return replay_result(*slot, current, batch, *found);
       return concurrency_conflict{slot->id, expected, current};
     }
 
-    // Build the records outside the global lock; only numbering and publishing happen under it.
+    // Build the records and index their ids under the stream's lock alone; claiming positions is the
+    // only step shared with appends to other streams, and after it nothing can fail.
+    const std::size_t n = batch.size();
+    std::size_t indexed = 0;
     auto roll_back = [&] {
+      for (std::size_t i = 0; i < indexed; ++i) forget(slot->events[current + i].id);
       while (slot->events.size() > current) slot->events.pop_back();
     };
     try {
-      for (std::size_t i = 0; i < batch.size(); ++i) {
+      for (std::size_t i = 0; i < n; ++i) {
         const auto& pending = batch[i];
         slot->events.push_back(record{{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
                                        {}, pending.correlation_id, pending.causation_id},
                                       pending.event});
       }
-      auto result = publish(*slot, current, batch);
-      if (slot->events[current].position == 0) roll_back();  // not published: refused, or a replay
-      return result;
+      for (; indexed < n; ++indexed) {
+        const event_id& id = slot->events[current + indexed].id;
+        if (auto earlier = remember(id, {slot, current + indexed + 1})) {
+          // The batch's first id recorded already: a retry of that very batch, or an overlap.
+          auto refusal = indexed == 0 ? replay_result(*slot, current, batch, *earlier)
+                                      : result<append_result, store_error>(duplicate_event{slot->id, id});
+          roll_back();
+          return refusal;
+        }
+      }
+      const auto [first, at] = log_.claim(n, clock::now());
+      for (std::size_t i = 0; i < n; ++i) {
+        record& r = slot->events[current + i];
+        r.position = first + i;
+        r.recorded_at = at;
+      }
+      log_.publish(first, n, [&](std::size_t i) -> const record& { return slot->events[current + i]; });
+      return append_result{current + n, first + n - 1, n};
     } catch (...) {
       roll_back();
       throw;
@@ -124,26 +145,13 @@ class memory_store {
 
   /// @brief Calls `f` for every event from global position `from_position` on, in global order.
   ///
-  /// Takes the global lock once per chunk of events, never while calling `f`.
+  /// Takes no lock. It stops at the first position whose append is still in flight, so it never
+  /// skips one: a later call continues from there.
   template <class F>
   std::size_t read_all(std::uint64_t from_position, F&& f) const {
-    std::array<const record*, 1024> chunk;
     std::uint64_t next = std::max<std::uint64_t>(from_position, 1);
-    std::size_t seen = 0;
-    for (;;) {
-      std::size_t n = 0;
-      {
-        std::lock_guard lock(log_mutex_);
-        if (next > log_.size()) return seen;
-        n = std::min<std::size_t>(chunk.size(), log_.size() - (next - 1));
-        std::copy_n(log_.begin() + static_cast<std::ptrdiff_t>(next - 1), n, chunk.begin());
-      }
-      for (std::size_t i = 0; i < n; ++i) {
-        ++seen;
-        if (!detail::deliver(f, *chunk[i])) return seen;
-      }
-      next += n;
-    }
+    if (log_.published_through(next - 1) < next - 1) return 0;
+    return log_.read_from(next, [&](const record& r) { return detail::deliver(f, r); });
   }
 
   /// @brief The stream's current version; 0 when it has no events.
@@ -156,18 +164,19 @@ class memory_store {
 
   /// @brief Where the event with `id` is recorded, if it is (nil ids never are).
   [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const {
-    std::lock_guard lock(log_mutex_);
-    const auto position = recorded_position(id);
-    if (!position) return std::nullopt;
-    const record& r = *log_[*position - 1];
-    return event_location{r.stream_id, r.version, r.position};
+    const auto where = recorded_at(id);
+    if (!where) return std::nullopt;
+    // The index may hold the id of an append still in flight; the stream's lock waits it out.
+    std::shared_lock lock(where->slot->mutex);
+    const auto& events = where->slot->events;
+    if (where->version > events.size() || events[where->version - 1].id != id) return std::nullopt;
+    return event_location{where->slot->id, where->version, events[where->version - 1].position};
   }
 
   /// @brief The global position of the newest event; 0 when the store is empty.
-  [[nodiscard]] std::uint64_t head_position() const {
-    std::lock_guard lock(log_mutex_);
-    return log_.size();
-  }
+  ///
+  /// While appends are in flight, the newest position such that every one before it is readable.
+  [[nodiscard]] std::uint64_t head_position() const { return log_.head(); }
 
   /// @brief Loads recorded events, envelopes and all, into this empty store (an import or a restore).
   ///
@@ -178,39 +187,34 @@ class memory_store {
   /// (and changes nothing) if the store holds events or the records break those rules. Not to be called
   /// while other threads use the store.
   void restore(std::vector<record> records) {
-    std::unique_lock streams_lock(streams_mutex_);
-    std::lock_guard log_lock(log_mutex_);
-    if (!log_.empty()) throw std::invalid_argument("chronicle: restore needs an empty store");
-    detail::string_map<std::unique_ptr<stream_slot>> streams;
-    boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> ids;
+    if (log_.head() != 0) throw std::invalid_argument("chronicle: restore needs an empty store");
+    std::array<id_map, shards> ids;
+    boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> seen;
+    seen.reserve(records.size());
+    for (auto& map : ids) map.reserve(records.size() / shards);
+    detail::restore_rules rules({}, /*dense=*/true);
+    for (const auto& r : records) {  // check everything before changing anything
+      rules.check(r);
+      if (!seen.try_emplace(r.id, r.position).second) refuse_restore(r.position, "repeats an event id");
+    }
     std::vector<const record*> log;
     log.reserve(records.size());
-    ids.reserve(records.size());
-    detail::restore_rules rules({}, /*dense=*/true);
     clock::time_point last{};
     for (auto& r : records) {
-      rules.check(r);
-      if (!ids.try_emplace(r.id, r.position).second) refuse_restore(r.position, "repeats an event id");
-      auto& slot = streams[r.stream_id];
-      if (!slot) slot = std::make_unique<stream_slot>(r.stream_id);
+      stream_slot& slot = find_or_create(r.stream_id);
       last = std::max(last, r.recorded_at);
-      slot->events.push_back(std::move(r));
-      log.push_back(&slot->events.back());
+      ids[shard_of(r.id)].try_emplace(r.id, id_entry{&slot, r.version});
+      slot.events.push_back(std::move(r));
+      log.push_back(&slot.events.back());
     }
-    streams_ = std::move(streams);
-    ids_ = std::move(ids);
-    log_ = std::move(log);
-    last_recorded_ = last;
+    log_.restore(log, last);
+    for (std::size_t i = 0; i < shards; ++i) id_shards_[i].ids = std::move(ids[i]);
   }
 
   /// @brief Waits until the store holds `position` or `timeout` passes; true if it holds it.
   /// Lets catch-up subscriptions sleep instead of polling.
   [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
-    std::unique_lock lock(log_mutex_);
-    ++waiters_;
-    const bool reached = appended_.wait_for(lock, detail::bounded(timeout), [&] { return log_.size() >= position; });
-    --waiters_;
-    return reached;
+    return log_.wait_for(position, timeout);
   }
 
  private:
@@ -222,29 +226,61 @@ class memory_store {
     std::deque<record> events;
   };
 
+  // Where an event id is recorded. Entries of an append in flight may be rolled back: check the
+  // stream under its lock before trusting one.
+  struct id_entry {
+    stream_slot* slot;
+    std::uint64_t version;
+  };
+  using id_map = boost::unordered_flat_map<event_id, id_entry, detail::uuid_hash>;
 
-  stream_slot* find(std::string_view stream) const {
-    std::shared_lock lock(streams_mutex_);
-    auto it = streams_.find(stream);
-    return it == streams_.end() ? nullptr : it->second.get();
-  }
+  // Every append writes the id index: shards keep two appends from waiting on one lock. (They
+  // still share cache lines: each shard's lock is as likely to have been taken last on the other core.)
+  static constexpr std::size_t shards = 32;
+  static std::size_t shard_of(const event_id& id) noexcept { return detail::uuid_hash{}(id) >> 59; }
+  static_assert(sizeof(std::size_t) == 8, "shard_of takes the top five bits of a 64-bit hash");
 
+  struct alignas(64) id_shard {
+    mutable detail::spin_lock mutex;  // held for one probe (or, rarely, a rehash)
+    id_map ids;
+  };
+
+  stream_slot* find(std::string_view stream) const { return streams_.find(stream, detail::string_hash{}(stream)); }
   stream_slot& find_or_create(std::string_view stream) {
-    auto fresh = std::make_unique<stream_slot>(stream);
-    std::unique_lock lock(streams_mutex_);
-    auto [it, inserted] = streams_.try_emplace(std::string(stream), nullptr);
-    if (inserted) it->second = std::move(fresh);
-    return *it->second;
+    return streams_.find_or_create(stream, detail::string_hash{}(stream));
   }
 
-  // The batch's first id is already recorded: either this is a retry of that very batch at that very
+  // Where an event id is indexed (nil ids never are: they stand for "give me an id").
+  std::optional<id_entry> recorded_at(const event_id& id) const {
+    if (id.is_nil()) return std::nullopt;
+    const id_shard& shard = id_shards_[shard_of(id)];
+    std::lock_guard lock(shard.mutex);
+    const auto found = shard.ids.find(id);
+    if (found == shard.ids.end()) return std::nullopt;
+    return found->second;
+  }
+
+  // Indexes `id` at `where`, or returns where it is indexed already.
+  std::optional<id_entry> remember(const event_id& id, id_entry where) {
+    id_shard& shard = id_shards_[shard_of(id)];
+    std::lock_guard lock(shard.mutex);
+    const auto [it, inserted] = shard.ids.try_emplace(id, where);
+    if (inserted) return std::nullopt;
+    return it->second;
+  }
+
+  void forget(const event_id& id) noexcept {
+    id_shard& shard = id_shards_[shard_of(id)];
+    std::lock_guard lock(shard.mutex);
+    shard.ids.erase(id);
+  }
+
+  // The batch's first id is indexed already: either this is a retry of that very batch at that very
   // place (return what the first append returned) or it overlaps something else (an error).
-  // `recorded` is the stream's version before this append.
+  // `recorded` is the stream's version before this append; the caller holds the stream's lock.
   result<append_result, store_error> replay_result(const stream_slot& slot, std::uint64_t recorded,
-                                                   std::span<const pending_event<Set>> batch,
-                                                   std::uint64_t first_position) const {
-    const record& first = *log_[first_position - 1];
-    if (first.stream_id != slot.id || first.version - 1 + batch.size() > recorded)
+                                                   std::span<const pending_event<Set>> batch, id_entry first) const {
+    if (first.slot != &slot || first.version - 1 + batch.size() > recorded)
       return duplicate_event{slot.id, batch.front().id};
     for (std::size_t i = 1; i < batch.size(); ++i)
       if (slot.events[first.version - 1 + i].id != batch[i].id) return duplicate_event{slot.id, batch[i].id};
@@ -252,59 +288,9 @@ class memory_store {
     return append_result{last.version, last.position, batch.size()};
   }
 
-  // Where an event id is recorded (nil ids never are: they stand for "give me an id"). Needs log_mutex_.
-  std::optional<std::uint64_t> recorded_position(const event_id& id) const {
-    if (id.is_nil()) return std::nullopt;
-    const auto found = ids_.find(id);
-    if (found == ids_.end()) return std::nullopt;
-    return found->second;
-  }
-
-  std::optional<std::string_view> recorded_stream(const event_id& id) const {
-    std::lock_guard lock(log_mutex_);
-    if (const auto position = recorded_position(id)) return std::string_view(log_[*position - 1]->stream_id);
-    return std::nullopt;
-  }
-
-  // Numbers the records just built at the stream's tail and makes them visible to read_all; or, if
-  // the batch's ids are already recorded, answers as a replay or a duplicate (the caller rolls back).
-  result<append_result, store_error> publish(stream_slot& slot, std::uint64_t first_index,
-                                             std::span<const pending_event<Set>> batch) {
-    const std::size_t n = batch.size();
-    const auto now = clock::now();
-    std::lock_guard lock(log_mutex_);
-    if (const auto found = recorded_position(batch.front().id)) return replay_result(slot, first_index, batch, *found);
-    if (log_.capacity() < log_.size() + n) log_.reserve(std::max(log_.capacity() * 2, log_.size() + n));
-    ids_.reserve(ids_.size() + n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!ids_.try_emplace(slot.events[first_index + i].id, log_.size() + 1 + i).second) {
-        for (std::size_t j = 0; j < i; ++j) ids_.erase(slot.events[first_index + j].id);
-        return duplicate_event{slot.id, slot.events[first_index + i].id};
-      }
-    }
-    last_recorded_ = std::max(last_recorded_, now);
-    for (std::size_t i = 0; i < n; ++i) {
-      record& r = slot.events[first_index + i];
-      r.position = log_.size() + 1;
-      r.recorded_at = last_recorded_;
-      log_.push_back(&r);
-    }
-    if (waiters_ > 0) appended_.notify_all();
-    const record& last = slot.events[first_index + n - 1];
-    return append_result{last.version, last.position, n};
-  }
-
-  mutable std::shared_mutex streams_mutex_;
-  detail::string_map<std::unique_ptr<stream_slot>> streams_;
-
-  // The global order: position p is log_[p - 1]. log_mutex_ is held only to number, publish and copy out.
-  mutable std::mutex log_mutex_;
-  std::vector<const record*> log_;
-  boost::unordered_flat_map<event_id, std::uint64_t, detail::uuid_hash> ids_;  // event id -> position
-  clock::time_point last_recorded_{};
-  mutable std::condition_variable appended_;
-  mutable int waiters_ = 0;  // guarded by log_mutex_; spares appends a notify nobody waits for
-
+  detail::stream_index<stream_slot> streams_;
+  std::array<id_shard, shards> id_shards_;
+  detail::ordered_log<record> log_;  // the global order: position p is log_'s slot p
   id_generator generate_id_;
 };
 

@@ -1,0 +1,190 @@
+#pragma once
+// The global order of the in-memory store: position p holds a pointer to its record. Appends to
+// different streams meet only here, so this is built to share as little as an order can:
+//
+// - Positions and recorded times are claimed together under a spin lock held for a few
+//   instructions (one cache line; both must increase along the log, so one step hands out both).
+// - Each writer then publishes its slots without any lock. Slots live in segments that double in
+//   size and never move, so readers need no lock either.
+// - A batch stores its first slot last; readers stop at the first slot not yet published. So a
+//   reader never sees a gap, half a batch, or a later batch before an earlier one.
+#include <chronicle/envelope.hpp>
+
+#include <chronicle/detail/spin_lock.hpp>
+#include <chronicle/detail/timeout.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+namespace detail {
+
+template <class Record>
+class ordered_log {
+ public:
+  struct claimed {
+    std::uint64_t first;  // the first of the claimed positions
+    clock::time_point at;  // their recorded time: no earlier than any claimed before
+  };
+
+  ordered_log() = default;
+  ordered_log(const ordered_log&) = delete;
+  ordered_log& operator=(const ordered_log&) = delete;
+
+  // Claims `n` positions. Throws std::bad_alloc, having claimed nothing, if the log cannot grow.
+  // Every claimed position must then be published: the log has no way to leave a gap.
+  claimed claim(std::size_t n, clock::time_point now) {
+    for (;;) {
+      std::uint64_t needed = 0;
+      {
+        std::lock_guard guard(claim_.lock);
+        if (claim_.next + n <= capacity_.load(std::memory_order_acquire)) {
+          const std::uint64_t first = claim_.next + 1;
+          claim_.next += n;
+          claim_.last = std::max(claim_.last, now);
+          return {first, claim_.last};
+        }
+        needed = claim_.next + n;
+      }
+      grow(needed);
+    }
+  }
+
+  // Makes claimed positions first .. first + n - 1 visible; record(i) is position first + i's record,
+  // with its position and time already set. Wakes `wait_for` callers.
+  template <class At>
+  void publish(std::uint64_t first, std::size_t n, At record) noexcept {
+    for (std::size_t i = 1; i < n; ++i) slot(first + i).store(&record(i), std::memory_order_relaxed);
+    slot(first).store(&record(0), std::memory_order_release);
+    // Pairs with the fence in wait_for: either the waiter sees this batch or we see the waiter.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (waiters_.load(std::memory_order_relaxed) != 0) {
+      { std::lock_guard lock(wait_mutex_); }
+      published_.notify_all();
+    }
+  }
+
+  // Calls f(record) for positions from `p` on, in order, until f returns false or a slot is not yet
+  // published; returns how many it called f for. `p - 1` must be known published
+  // (`published_through`), so each slot it reaches was published after every one before it.
+  template <class F>
+  std::size_t read_from(std::uint64_t p, F&& f) const {
+    std::size_t seen = 0;
+    // Capacity is read again at each segment: a batch may run into a segment grown after we began.
+    for (std::uint64_t capacity; p <= (capacity = capacity_.load(std::memory_order_acquire));) {
+      const std::uint64_t i = p - 1;
+      const unsigned k = segment_of(i);
+      const std::uint64_t start = (block << k) - block, end = std::min(start + (block << k), capacity);
+      const slot_t* segment = segments_[k].get();
+      for (std::uint64_t j = i; j < end; ++j, ++p) {
+        const Record* r = segment[j - start].load(std::memory_order_acquire);
+        if (r == nullptr) return seen;
+        ++seen;
+        if (!f(*r)) return seen;
+      }
+    }
+    return seen;
+  }
+
+  // How far the published prefix reaches, looking at least as far as `wanted` (it stops early at the
+  // first unpublished slot). Readers share what they found, so each slot is scanned about once.
+  std::uint64_t published_through(std::uint64_t wanted) const noexcept {
+    std::uint64_t known = known_.load(std::memory_order_acquire);
+    if (known >= wanted) return known;
+    std::uint64_t reached = known;
+    while (reached < wanted && published(reached + 1)) ++reached;
+    while (known < reached && !known_.compare_exchange_weak(known, reached, std::memory_order_acq_rel)) {
+    }
+    return reached;
+  }
+
+  // The newest position p such that 1 .. p are all published.
+  std::uint64_t head() const noexcept {
+    return published_through(static_cast<std::uint64_t>(-1));
+  }
+
+  // Waits until 1 .. position are published or `timeout` passes.
+  bool wait_for(std::uint64_t position, std::chrono::nanoseconds timeout) const {
+    if (published_through(position) >= position) return true;
+    waiters_.fetch_add(1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    std::unique_lock lock(wait_mutex_);
+    const bool reached =
+        published_.wait_for(lock, bounded(timeout), [&] { return published_through(position) >= position; });
+    waiters_.fetch_sub(1, std::memory_order_relaxed);
+    return reached;
+  }
+
+  // Fills an empty log with `records` (positions 1, 2, ...) recorded no later than `last`. Not
+  // concurrent with anything.
+  void restore(const std::vector<const Record*>& records, clock::time_point last) {
+    grow(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) slot(i + 1).store(records[i], std::memory_order_relaxed);
+    claim_.next = records.size();
+    claim_.last = last;
+    known_.store(records.size(), std::memory_order_release);
+  }
+
+ private:
+  using slot_t = std::atomic<const Record*>;
+  static constexpr unsigned block_bits = 9;  // 512 slots: one 4 KiB page of pointers
+  static constexpr std::uint64_t block = std::uint64_t{1} << block_bits;
+  static constexpr std::size_t max_segments = 64 - block_bits;  // segment k holds block << k slots
+
+  static unsigned segment_of(std::uint64_t index) noexcept {
+    return static_cast<unsigned>(std::bit_width((index >> block_bits) + 1)) - 1;
+  }
+
+  slot_t& slot(std::uint64_t position) const noexcept {
+    const std::uint64_t i = position - 1;
+    const unsigned k = segment_of(i);
+    return segments_[k][i - ((block << k) - block)];
+  }
+
+  bool published(std::uint64_t position) const noexcept {
+    return position <= capacity_.load(std::memory_order_acquire) &&
+           slot(position).load(std::memory_order_acquire) != nullptr;
+  }
+
+  // Allocates segments until `needed` positions fit.
+  void grow(std::uint64_t needed) {
+    std::lock_guard lock(grow_mutex_);
+    std::uint64_t capacity = capacity_.load(std::memory_order_relaxed);
+    while (capacity < needed) {
+      const auto k = static_cast<std::size_t>(std::countr_zero((capacity + block) >> block_bits));
+      segments_[k] = std::make_unique<slot_t[]>(block << k);
+      capacity += block << k;
+      capacity_.store(capacity, std::memory_order_release);
+    }
+  }
+
+  struct alignas(64) claim_state {
+    spin_lock lock;
+    std::uint64_t next = 0;  // positions claimed so far
+    clock::time_point last{};
+  };
+  claim_state claim_;
+  // Read by every append, written only when the log grows or a reader starts waiting.
+  alignas(64) std::atomic<std::uint64_t> capacity_{0};
+  mutable std::atomic<int> waiters_{0};
+  std::array<std::unique_ptr<slot_t[]>, max_segments> segments_{};
+  alignas(64) mutable std::atomic<std::uint64_t> known_{0};  // a published prefix readers found
+  mutable std::mutex wait_mutex_;
+  mutable std::condition_variable published_;
+  std::mutex grow_mutex_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle
