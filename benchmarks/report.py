@@ -123,7 +123,7 @@ def rows(runs):
     (ct, cok), (bt, _) = w4(c), w4(b)
     out.append(("W4 one winner per round", ct, bt, "-", "1000/1000, 0 dup", verdict(cok), error_of(c, b)))
 
-    # W5: appends to distinct streams, 1 and 2 threads; the figure is the 2/1 throughput ratio.
+    # W5: appends to distinct streams, 1, 2, 4 and 8 threads; the figure is the 2/1 throughput ratio.
     c1, c2 = find(runs, "W5_distinct_streams/chronicle/threads:1"), find(runs, "W5_distinct_streams/chronicle/threads:2")
     b1, b2 = find(runs, "W5_distinct_streams/baseline/threads:1"), find(runs, "W5_distinct_streams/baseline/threads:2")
     c1r, c2r = counter(c1, "appends_per_second"), counter(c2, "appends_per_second")
@@ -135,6 +135,17 @@ def rows(runs):
     cs = c2r / c1r if c1r and c2r else None
     bs = b2r / b1r if b1r and b2r else None
     out.append(("W5 scaling, 2 threads / 1", ratio(cs), ratio(bs), "-", "> 1.6x", verdict(cs and cs > 1.6), None))
+    sep = counter(find(runs, "W5_distinct_streams/chronicle_separate_stores/threads:2"), "appends_per_second")
+    out.append(("W5 ceiling: 2 threads, a store each / 1", ratio(sep / c1r if sep and c1r else None), "-", "-",
+                "(nothing shared)", "", None))
+    one = counter(find(runs, "W5_distinct_streams/chronicle_separate_stores_one_counter/threads:2"), "appends_per_second")
+    out.append(("W5 floor: the same plus one shared counter / 1", ratio(one / c1r if one and c1r else None), "-", "-",
+                "(global order's least)", "", None))
+    for n in (4, 8):  # more threads than the machine's two cores: reported, not targeted
+        cn = counter(find(runs, f"W5_distinct_streams/chronicle/threads:{n}"), "appends_per_second")
+        bn = counter(find(runs, f"W5_distinct_streams/baseline/threads:{n}"), "appends_per_second")
+        out.append((f"W5 scaling, {n} threads / 1", ratio(cn / c1r if cn and c1r else None),
+                    ratio(bn / b1r if bn and b1r else None), "-", "(two cores)", "", None))
 
     # W7: per-command time at 10k, 100k, 1M orders; the figure is the 1M / 10k ratio.
     per = {}

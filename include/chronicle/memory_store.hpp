@@ -36,12 +36,12 @@ inline namespace v0 {
 
 /// @brief An `event_store` in process memory.
 ///
-/// Thread safety: every member may be called concurrently. Each stream has its own lock, and the
-/// stream index and the event-id index are split into shards with a lock each, so appends to
-/// different streams meet only for the few instructions that claim their global positions. Reads
-/// take no global lock: `read_all` calls back without any lock held, `read_stream` holds the
-/// stream's read lock while it calls back: from inside that callback, do not touch the same stream
-/// again.
+/// Thread safety: every member may be called concurrently. Each stream has its own lock; streams
+/// are found without a lock, and the event-id index is split into shards with a lock each, so
+/// appends to different streams meet only to claim their global positions (a few instructions) and
+/// in the id index. `read_all` takes no lock; `read_stream` holds the stream's read lock while it
+/// calls back: from inside that callback, do not touch the same stream again (`find_event` of its
+/// events included).
 ///
 /// A pending event with a nil id gets a fresh random id (and so takes no part in idempotency).
 template <event_set Set>
