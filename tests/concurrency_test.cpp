@@ -6,6 +6,7 @@
 
 #include "support.hpp"
 
+#include <array>
 #include <barrier>
 #include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -227,7 +228,10 @@ TEST_CASE("while writers publish concurrently, readers never see a gap, half a b
     for (int b = 0; b < batches; ++b) {
       std::vector<chronicle::pending_event<counter_event>> batch;
       for (int i = 0; i < batch_size(b); ++i) batch.push_back(test::pending<counter_event>(Added{encode(w, b, i)}));
-      REQUIRE(store.append(stream, expected_version::any(), batch));
+      const auto appended = store.append(stream, expected_version::any(), batch);
+      CHECK(appended);
+      // Read your writes: once append returns, its events and every one before them are readable.
+      if (appended) CHECK(store.head_position() >= appended->position);
     }
   });
   follower.join();
@@ -237,6 +241,61 @@ TEST_CASE("while writers publish concurrently, readers never see a gap, half a b
   CHECK(woken);
   CHECK(followed.size() == total);
   CHECK(store.head_position() == total);
+}
+
+// Ids are indexed before positions are claimed, and taken back if the append is refused: another
+// append must not be refused, or refuse, because of an id that ends up recorded nowhere.
+TEST_CASE("two batches sharing ids, on two streams at once: exactly one lands") {
+  store_t store;
+  for (int round = 0; round < 300; ++round) {
+    const auto x = test::new_id(), y = test::new_id();
+    const std::vector<chronicle::pending_event<counter_event>> left{test::pending<counter_event>(Added{1}, x),
+                                                                    test::pending<counter_event>(Added{2}, y)};
+    const std::vector<chronicle::pending_event<counter_event>> right{test::pending<counter_event>(Added{3}, y),
+                                                                     test::pending<counter_event>(Added{4}, x)};
+    std::array<chronicle::result<chronicle::append_result, chronicle::store_error>, 2> results{
+        chronicle::append_result{}, chronicle::append_result{}};
+    std::barrier sync(2);
+    run_threads(2, [&](int t) {
+      sync.arrive_and_wait();
+      results[t] = store.append((t == 0 ? "left-" : "right-") + std::to_string(round), expected_version::any(),
+                                t == 0 ? left : right);
+    });
+    REQUIRE(static_cast<bool>(results[0]) != static_cast<bool>(results[1]));
+    const auto& lost = results[0] ? results[1] : results[0];
+    CHECK(std::holds_alternative<chronicle::duplicate_event>(lost.error()));
+    const std::string winner = (results[0] ? "left-" : "right-") + std::to_string(round);
+    REQUIRE(store.find_event(x));
+    REQUIRE(store.find_event(y));
+    CHECK(store.find_event(x)->stream_id == winner);
+    CHECK(store.find_event(y)->stream_id == winner);
+  }
+}
+
+TEST_CASE("an append refused for a duplicate id does not fail another append of its other ids") {
+  store_t store;
+  const auto taken = test::new_id();
+  REQUIRE(store.append("taken", expected_version::any(), {test::pending<counter_event>(Added{0}, taken)}));
+  for (int round = 0; round < 300; ++round) {
+    const auto x = test::new_id();
+    std::array<chronicle::result<chronicle::append_result, chronicle::store_error>, 2> results{
+        chronicle::append_result{}, chronicle::append_result{}};
+    std::barrier sync(2);
+    run_threads(2, [&](int t) {
+      sync.arrive_and_wait();
+      if (t == 0)
+        results[0] = store.append("refused-" + std::to_string(round), expected_version::any(),
+                                  {test::pending<counter_event>(Added{1}, x), test::pending<counter_event>(Added{2}, taken)});
+      else
+        results[1] = store.append("lands-" + std::to_string(round), expected_version::any(),
+                                  {test::pending<counter_event>(Added{3}, x)});
+    });
+    REQUIRE_FALSE(results[0]);
+    CHECK(std::holds_alternative<chronicle::duplicate_event>(results[0].error()));
+    REQUIRE(results[1]);
+    REQUIRE(store.find_event(x));
+    CHECK(store.find_event(x)->stream_id == "lands-" + std::to_string(round));
+  }
 }
 
 }  // namespace

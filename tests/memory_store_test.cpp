@@ -254,6 +254,51 @@ TEST_CASE("a batch that fails half-way writes nothing") {
   CHECK(*next == chronicle::append_result{4, 4, 3});
 }
 
+// Its move throws when told to: a restore moves every record into the store.
+struct Brittle {
+  static constexpr std::string_view event_name = "Brittle";
+  static inline int moves_until_throw = -1;
+  Brittle() = default;
+  Brittle(const Brittle&) = default;
+  Brittle(Brittle&&) {
+    if (moves_until_throw == 0) throw std::runtime_error("move failed");
+    if (moves_until_throw > 0) --moves_until_throw;
+  }
+  Brittle& operator=(const Brittle&) = default;
+  Brittle& operator=(Brittle&&) = default;
+};
+
+TEST_CASE("a restore that throws half-way leaves the store empty, and a second restore then works") {
+  using brittle_set = std::variant<Brittle>;
+  chronicle::memory_store<brittle_set> source;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(source.append("a", expected_version::any(), {chronicle::pending_event<brittle_set>{}}));
+    REQUIRE(source.append("b", expected_version::any(), {chronicle::pending_event<brittle_set>{}}));
+  }
+  std::vector<chronicle::recorded_event<brittle_set>> history;
+  source.read_all(1, [&](const auto& r) { history.push_back(r); });
+  REQUIRE(history.size() == 6);
+
+  chronicle::memory_store<brittle_set> target;
+  Brittle::moves_until_throw = 3;  // the fourth record's move into the store throws
+  CHECK_THROWS_AS(target.restore(history), std::runtime_error);
+  Brittle::moves_until_throw = -1;
+  CHECK(target.head_position() == 0);
+  CHECK(target.stream_version("a") == 0);
+  CHECK(target.stream_version("b") == 0);
+  CHECK_FALSE(target.find_event(history[0].id));
+
+  target.restore(history);
+  CHECK(target.head_position() == 6);
+  CHECK(target.stream_version("a") == 3);
+  CHECK(target.stream_version("b") == 3);
+  std::vector<std::uint64_t> versions;
+  target.read_stream("a", 1, [&](const auto& r) { versions.push_back(r.version); });
+  CHECK(versions == std::vector<std::uint64_t>{1, 2, 3});
+  REQUIRE(target.append("a", expected_version::exact(3), {chronicle::pending_event<brittle_set>{}}));
+  CHECK(target.head_position() == 7);
+}
+
 // Counts copies, to check that folding a stream copies no event.
 struct Counted {
   static constexpr std::string_view event_name = "Counted";

@@ -57,68 +57,18 @@ class memory_store {
   memory_store& operator=(const memory_store&) = delete;
 
   /// @brief Appends `batch` to `stream` if its version satisfies `expected`; all or nothing.
+  ///
+  /// Returns once the events are readable, and every event before them in the global order too.
   result<append_result, store_error> append(std::string_view stream, expected_version expected,
                                             std::span<const pending_event<Set>> batch) {
     if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
-
-    stream_slot* slot = find(stream);
-    if (slot == nullptr) {
-      // Creating a stream only to refuse the append would leave an empty stream behind. The batch may
-      // also have landed meanwhile (a retry racing its first attempt): then the stream exists now.
-      if (const auto where = recorded_at(batch.front().id)) {
-        if (where->slot->id != stream) return duplicate_event{std::string(stream), batch.front().id};
-        slot = where->slot;
-      } else if (!expected.admits(0)) {
-        return concurrency_conflict{std::string(stream), expected, 0};
-      } else {
-        slot = &find_or_create(stream);
-      }
-    }
-
-    std::unique_lock stream_lock(slot->mutex);
-    const std::uint64_t current = slot->events.size();
-    if (!expected.admits(current)) {
-      // A retry of a batch that did land finds the version moved on: answer it as the first time.
-      if (const auto found = recorded_at(batch.front().id)) return replay_result(*slot, current, batch, *found);
-      return concurrency_conflict{slot->id, expected, current};
-    }
-
-    // Build the records and index their ids under the stream's lock alone; claiming positions is the
-    // only step shared with appends to other streams, and after it nothing can fail.
-    const std::size_t n = batch.size();
-    std::size_t indexed = 0;
-    auto roll_back = [&] {
-      for (std::size_t i = 0; i < indexed; ++i) forget(slot->events[current + i].id);
-      while (slot->events.size() > current) slot->events.pop_back();
-    };
-    try {
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto& pending = batch[i];
-        slot->events.push_back(record{{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
-                                       {}, pending.correlation_id, pending.causation_id},
-                                      pending.event});
-      }
-      for (; indexed < n; ++indexed) {
-        const event_id& id = slot->events[current + indexed].id;
-        if (auto earlier = remember(id, {slot, current + indexed + 1})) {
-          // The batch's first id recorded already: a retry of that very batch, or an overlap.
-          auto refusal = indexed == 0 ? replay_result(*slot, current, batch, *earlier)
-                                      : result<append_result, store_error>(duplicate_event{slot->id, id});
-          roll_back();
-          return refusal;
-        }
-      }
-      const auto [first, at] = log_.claim(n, clock::now());
-      for (std::size_t i = 0; i < n; ++i) {
-        record& r = slot->events[current + i];
-        r.position = first + i;
-        r.recorded_at = at;
-      }
-      log_.publish(first, n, [&](std::size_t i) -> const record& { return slot->events[current + i]; });
-      return append_result{current + n, first + n - 1, n};
-    } catch (...) {
-      roll_back();
-      throw;
+    // An attempt that meets an id indexed by an append to another stream still in flight waits for
+    // that append and tries again. Second attempts take turns, so two batches that share ids cannot
+    // keep refusing each other: one of them lands.
+    std::unique_lock<std::mutex> turn(retry_mutex_, std::defer_lock);
+    for (;;) {
+      if (auto outcome = attempt(stream, expected, batch)) return *std::move(outcome);
+      if (!turn.owns_lock()) turn.lock();
     }
   }
 
@@ -199,15 +149,24 @@ class memory_store {
     }
     std::vector<const record*> log;
     log.reserve(records.size());
+    std::vector<stream_slot*> pushed;  // where each record went, to take it back if this throws
+    pushed.reserve(records.size());
+    log_.reserve(records.size());
     clock::time_point last{};
-    for (auto& r : records) {
-      stream_slot& slot = find_or_create(r.stream_id);
-      last = std::max(last, r.recorded_at);
-      ids[shard_of(r.id)].try_emplace(r.id, id_entry{&slot, r.version});
-      slot.events.push_back(std::move(r));
-      log.push_back(&slot.events.back());
+    try {
+      for (auto& r : records) {
+        stream_slot& slot = find_or_create(r.stream_id);
+        last = std::max(last, r.recorded_at);
+        ids[shard_of(r.id)].try_emplace(r.id, id_entry{&slot, r.version});
+        slot.events.push_back(std::move(r));
+        pushed.push_back(&slot);
+        log.push_back(&slot.events.back());
+      }
+    } catch (...) {
+      while (!pushed.empty()) pushed.back()->events.pop_back(), pushed.pop_back();
+      throw;  // streams it created stay, empty: as after a refused append
     }
-    log_.restore(log, last);
+    log_.restore(log, last);  // cannot throw: the log holds records.size() slots already
     for (std::size_t i = 0; i < shards; ++i) id_shards_[i].ids = std::move(ids[i]);
   }
 
@@ -275,6 +234,96 @@ class memory_store {
     shard.ids.erase(id);
   }
 
+  // One try at append. No answer (nullopt) when an id of the batch is indexed by an unfinished
+  // append to another stream: then nothing was written and the caller tries again.
+  std::optional<result<append_result, store_error>> attempt(std::string_view stream, expected_version expected,
+                                                            std::span<const pending_event<Set>> batch) {
+    stream_slot* slot = find(stream);
+    if (slot == nullptr) {
+      // Creating a stream only to refuse the append would leave an empty stream behind. The batch may
+      // also have landed meanwhile (a retry racing its first attempt): then the stream exists now.
+      if (const auto where = committed_at(batch.front().id)) {
+        if (where->slot->id != stream) return duplicate_event{std::string(stream), batch.front().id};
+        slot = where->slot;
+      } else if (!expected.admits(0)) {
+        return concurrency_conflict{std::string(stream), expected, 0};
+      } else {
+        slot = &find_or_create(stream);
+      }
+    }
+
+    std::unique_lock stream_lock(slot->mutex);
+    const std::uint64_t current = slot->events.size();
+    if (!expected.admits(current)) {
+      // A retry of a batch that did land finds the version moved on: answer it as the first time.
+      const auto found = recorded_at(batch.front().id);
+      if (!found) return concurrency_conflict{slot->id, expected, current};
+      if (found->slot == slot) return replay_result(*slot, current, batch, *found);
+      stream_lock.unlock();  // never wait for another stream holding this one
+      if (committed(*found, batch.front().id)) return duplicate_event{slot->id, batch.front().id};
+      return concurrency_conflict{slot->id, expected, current};
+    }
+
+    // Build the records and index their ids under the stream's lock alone; claiming positions is the
+    // only step shared with appends to other streams, and after it nothing can fail.
+    const std::size_t n = batch.size();
+    std::size_t indexed = 0;
+    auto roll_back = [&] {
+      for (std::size_t i = 0; i < indexed; ++i) forget(slot->events[current + i].id);
+      while (slot->events.size() > current) slot->events.pop_back();
+    };
+    try {
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& pending = batch[i];
+        slot->events.push_back(record{{slot->id, current + i + 1, 0, pending.id.is_nil() ? generate_id_() : pending.id,
+                                       {}, pending.correlation_id, pending.causation_id},
+                                      pending.event});
+      }
+      for (; indexed < n; ++indexed) {
+        const event_id& id = slot->events[current + indexed].id;
+        const auto earlier = remember(id, {slot, current + indexed + 1});
+        if (!earlier) continue;
+        if (earlier->slot == slot) {  // recorded in this stream: a retry of that very batch, or an overlap
+          auto refusal = indexed == 0 ? replay_result(*slot, current, batch, *earlier)
+                                      : result<append_result, store_error>(duplicate_event{slot->id, id});
+          roll_back();
+          return refusal;
+        }
+        // Indexed for another stream, whose append may still be rolled back: wait for it, unlocked.
+        roll_back();
+        stream_lock.unlock();
+        if (committed(*earlier, id)) return duplicate_event{std::string(stream), id};
+        return std::nullopt;
+      }
+      const auto [first, at] = log_.claim(n, clock::now());
+      for (std::size_t i = 0; i < n; ++i) {
+        record& r = slot->events[current + i];
+        r.position = first + i;
+        r.recorded_at = at;
+      }
+      // Returns once every earlier position is readable too: read your writes.
+      log_.publish(first, n, [&](std::size_t i) -> const record& { return slot->events[current + i]; });
+      return append_result{current + n, first + n - 1, n};
+    } catch (...) {
+      roll_back();
+      throw;
+    }
+  }
+
+  // Whether an index entry is a recorded event rather than an append in flight that may be rolled
+  // back: the entry's stream, under its lock, holds the id at that version. Holds no other lock.
+  static bool committed(const id_entry& where, const event_id& id) {
+    std::shared_lock lock(where.slot->mutex);
+    const auto& events = where.slot->events;
+    return where.version <= events.size() && events[where.version - 1].id == id;
+  }
+
+  std::optional<id_entry> committed_at(const event_id& id) const {
+    auto where = recorded_at(id);
+    if (where && !committed(*where, id)) where.reset();
+    return where;
+  }
+
   // The batch's first id is indexed already: either this is a retry of that very batch at that very
   // place (return what the first append returned) or it overlaps something else (an error).
   // `recorded` is the stream's version before this append; the caller holds the stream's lock.
@@ -292,6 +341,7 @@ class memory_store {
   std::array<id_shard, shards> id_shards_;
   detail::ordered_log<record> log_;  // the global order: position p is log_'s slot p
   id_generator generate_id_;
+  std::mutex retry_mutex_;  // second attempts of appends that met an unfinished one take turns
 };
 
 }  // namespace v0

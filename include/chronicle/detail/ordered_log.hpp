@@ -8,6 +8,10 @@
 //   size and never move, so readers need no lock either.
 // - A batch stores its first slot last; readers stop at the first slot not yet published. So a
 //   reader never sees a gap, half a batch, or a later batch before an earlier one.
+// - An append returns only once every earlier position is published too (read your writes): a
+//   batch marks its last slot once every slot up to it is published, after waiting for the mark of
+//   the slot before its first. That mark is there already unless an earlier append is still between
+//   its claim and its publication, a few instructions.
 #include <chronicle/envelope.hpp>
 
 #include <chronicle/detail/spin_lock.hpp>
@@ -62,11 +66,17 @@ class ordered_log {
   }
 
   // Makes claimed positions first .. first + n - 1 visible; record(i) is position first + i's record,
-  // with its position and time already set. Wakes `wait_for` callers.
+  // with its position and time already set. Returns once every position up to first + n - 1 is
+  // published. Wakes `wait_for` callers.
   template <class At>
   void publish(std::uint64_t first, std::size_t n, At record) noexcept {
-    for (std::size_t i = 1; i < n; ++i) slot(first + i).store(&record(i), std::memory_order_relaxed);
-    slot(first).store(&record(0), std::memory_order_release);
+    for (std::size_t i = 1; i < n; ++i) slot(first + i).store(value_of(record(i)), std::memory_order_relaxed);
+    slot(first).store(value_of(record(0)), std::memory_order_release);
+    if (first > 1) {
+      const slot_t& before = slot(first - 1);
+      spin_until([&] { return (before.load(std::memory_order_acquire) & complete) != 0; });
+    }
+    slot(first + n - 1).store(value_of(record(n - 1)) | complete, std::memory_order_release);
     // Pairs with the fence in wait_for: either the waiter sees this batch or we see the waiter.
     std::atomic_thread_fence(std::memory_order_seq_cst);
     if (waiters_.load(std::memory_order_relaxed) != 0) {
@@ -88,10 +98,10 @@ class ordered_log {
       const std::uint64_t start = (block << k) - block, end = std::min(start + (block << k), capacity);
       const slot_t* segment = segments_[k].get();
       for (std::uint64_t j = i; j < end; ++j, ++p) {
-        const Record* r = segment[j - start].load(std::memory_order_acquire);
-        if (r == nullptr) return seen;
+        const std::uintptr_t v = segment[j - start].load(std::memory_order_acquire);
+        if (v == 0) return seen;
         ++seen;
-        if (!f(*r)) return seen;
+        if (!f(*record_of(v))) return seen;
       }
     }
     return seen;
@@ -126,18 +136,28 @@ class ordered_log {
     return reached;
   }
 
+  // Makes room for positions 1 .. n. Throws std::bad_alloc, changing nothing else.
+  void reserve(std::uint64_t n) { grow(n); }
+
   // Fills an empty log with `records` (positions 1, 2, ...) recorded no later than `last`. Not
-  // concurrent with anything.
+  // concurrent with anything; throws only if `reserve(records.size())` was not called.
   void restore(const std::vector<const Record*>& records, clock::time_point last) {
     grow(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) slot(i + 1).store(records[i], std::memory_order_relaxed);
+    for (std::size_t i = 0; i < records.size(); ++i)
+      slot(i + 1).store(value_of(*records[i]) | complete, std::memory_order_relaxed);
     claim_.next = records.size();
     claim_.last = last;
     known_.store(records.size(), std::memory_order_release);
   }
 
  private:
-  using slot_t = std::atomic<const Record*>;
+  // A slot holds its record's address, 0 until published; the low bit marks a slot through which
+  // every position is published (records are aligned, so the bit is free).
+  using slot_t = std::atomic<std::uintptr_t>;
+  static constexpr std::uintptr_t complete = 1;
+  static_assert(alignof(Record) >= 2);
+  static std::uintptr_t value_of(const Record& r) noexcept { return reinterpret_cast<std::uintptr_t>(&r); }
+  static const Record* record_of(std::uintptr_t v) noexcept { return reinterpret_cast<const Record*>(v & ~complete); }
   static constexpr unsigned block_bits = 9;  // 512 slots: one 4 KiB page of pointers
   static constexpr std::uint64_t block = std::uint64_t{1} << block_bits;
   static constexpr std::size_t max_segments = 64 - block_bits;  // segment k holds block << k slots
@@ -154,7 +174,7 @@ class ordered_log {
 
   bool published(std::uint64_t position) const noexcept {
     return position <= capacity_.load(std::memory_order_acquire) &&
-           slot(position).load(std::memory_order_acquire) != nullptr;
+           slot(position).load(std::memory_order_acquire) != 0;
   }
 
   // Allocates segments until `needed` positions fit.

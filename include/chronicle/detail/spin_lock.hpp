@@ -9,27 +9,31 @@ namespace chronicle {
 inline namespace v0 {
 namespace detail {
 
+// Waits until done() holds: spins a little, then yields.
+template <class Done>
+void spin_until(Done done) noexcept {
+  for (int spins = 0; !done();) {
+    if (++spins < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#elif defined(__aarch64__)
+      asm volatile("yield");
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
 class spin_lock {
  public:
   void lock() noexcept {
-    for (int spins = 0; held_.exchange(true, std::memory_order_acquire);)
-      while (held_.load(std::memory_order_relaxed)) {
-        if (++spins < 64)
-          pause();
-        else
-          std::this_thread::yield();
-      }
+    while (held_.exchange(true, std::memory_order_acquire))
+      spin_until([&] { return !held_.load(std::memory_order_relaxed); });
   }
   void unlock() noexcept { held_.store(false, std::memory_order_release); }
 
  private:
-  static void pause() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    asm volatile("yield");
-#endif
-  }
   std::atomic<bool> held_{false};
 };
 
