@@ -278,14 +278,17 @@ TEST_CASE("an append refused for a duplicate id does not fail another append of 
   REQUIRE(store.append("taken", expected_version::any(), {test::pending<counter_event>(Added{0}, taken)}));
   for (int round = 0; round < 300; ++round) {
     const auto x = test::new_id();
+    // x, then fresh ids (a window in which x is indexed but may be taken back), then the taken one.
+    std::vector<chronicle::pending_event<counter_event>> refused{test::pending<counter_event>(Added{1}, x)};
+    for (int i = 0; i < 50; ++i) refused.push_back(test::pending<counter_event>(Added{2}, test::new_id()));
+    refused.push_back(test::pending<counter_event>(Added{3}, taken));
     std::array<chronicle::result<chronicle::append_result, chronicle::store_error>, 2> results{
         chronicle::append_result{}, chronicle::append_result{}};
     std::barrier sync(2);
     run_threads(2, [&](int t) {
       sync.arrive_and_wait();
       if (t == 0)
-        results[0] = store.append("refused-" + std::to_string(round), expected_version::any(),
-                                  {test::pending<counter_event>(Added{1}, x), test::pending<counter_event>(Added{2}, taken)});
+        results[0] = store.append("refused-" + std::to_string(round), expected_version::any(), refused);
       else
         results[1] = store.append("lands-" + std::to_string(round), expected_version::any(),
                                   {test::pending<counter_event>(Added{3}, x)});

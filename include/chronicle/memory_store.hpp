@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -63,12 +65,13 @@ class memory_store {
                                             std::span<const pending_event<Set>> batch) {
     if (auto refused = refuse_malformed_append(stream, batch)) return *std::move(refused);
     // An attempt that meets an id indexed by an append to another stream still in flight waits for
-    // that append and tries again. Second attempts take turns, so two batches that share ids cannot
-    // keep refusing each other: one of them lands.
-    std::unique_lock<std::mutex> turn(retry_mutex_, std::defer_lock);
-    for (;;) {
+    // that append to end and tries again. Two batches sharing ids can meet each other again; each
+    // then backs off for a time that differs by thread and grows, so one of them lands. (No lock
+    // for taking turns: a caller may be inside another stream's read_stream callback.)
+    for (unsigned tries = 0;; ++tries) {
       if (auto outcome = attempt(stream, expected, batch)) return *std::move(outcome);
-      if (!turn.owns_lock()) turn.lock();
+      const auto spread = std::hash<std::thread::id>{}(std::this_thread::get_id()) * 0x9E3779B97F4A7C15u;
+      for (auto n = (spread >> 58) << std::min(tries, 10u); n > 0; --n) std::this_thread::yield();
     }
   }
 
@@ -272,6 +275,7 @@ class memory_store {
       for (std::size_t i = 0; i < indexed; ++i) forget(slot->events[current + i].id);
       while (slot->events.size() > current) slot->events.pop_back();
     };
+    std::optional<std::pair<id_entry, event_id>> foreign;  // an id indexed for another stream
     try {
       for (std::size_t i = 0; i < n; ++i) {
         const auto& pending = batch[i];
@@ -279,8 +283,8 @@ class memory_store {
                                        {}, pending.correlation_id, pending.causation_id},
                                       pending.event});
       }
-      for (; indexed < n; ++indexed) {
-        const event_id& id = slot->events[current + indexed].id;
+      for (; indexed < n && !foreign; ++indexed) {
+        const event_id id = slot->events[current + indexed].id;
         const auto earlier = remember(id, {slot, current + indexed + 1});
         if (!earlier) continue;
         if (earlier->slot == slot) {  // recorded in this stream: a retry of that very batch, or an overlap
@@ -289,25 +293,29 @@ class memory_store {
           roll_back();
           return refusal;
         }
-        // Indexed for another stream, whose append may still be rolled back: wait for it, unlocked.
-        roll_back();
-        stream_lock.unlock();
-        if (committed(*earlier, id)) return duplicate_event{std::string(stream), id};
-        return std::nullopt;
+        foreign.emplace(*earlier, id);
       }
-      const auto [first, at] = log_.claim(n, clock::now());
-      for (std::size_t i = 0; i < n; ++i) {
-        record& r = slot->events[current + i];
-        r.position = first + i;
-        r.recorded_at = at;
+      if (!foreign) {
+        const auto [first, at] = log_.claim(n, clock::now());
+        for (std::size_t i = 0; i < n; ++i) {
+          record& r = slot->events[current + i];
+          r.position = first + i;
+          r.recorded_at = at;
+        }
+        // Returns once every earlier position is readable too: read your writes.
+        log_.publish(first, n, [&](std::size_t i) -> const record& { return slot->events[current + i]; });
+        return append_result{current + n, first + n - 1, n};
       }
-      // Returns once every earlier position is readable too: read your writes.
-      log_.publish(first, n, [&](std::size_t i) -> const record& { return slot->events[current + i]; });
-      return append_result{current + n, first + n - 1, n};
     } catch (...) {
       roll_back();
       throw;
     }
+    // Indexed for another stream, whose append may still be rolled back: wait for it, unlocked.
+    --indexed;  // the id that met the other entry is not ours to forget
+    roll_back();
+    stream_lock.unlock();
+    if (committed(foreign->first, foreign->second)) return duplicate_event{std::string(stream), foreign->second};
+    return std::nullopt;
   }
 
   // Whether an index entry is a recorded event rather than an append in flight that may be rolled
@@ -341,7 +349,6 @@ class memory_store {
   std::array<id_shard, shards> id_shards_;
   detail::ordered_log<record> log_;  // the global order: position p is log_'s slot p
   id_generator generate_id_;
-  std::mutex retry_mutex_;  // second attempts of appends that met an unfinished one take turns
 };
 
 }  // namespace v0
