@@ -70,8 +70,8 @@ class memory_store {
     // for taking turns: a caller may be inside another stream's read_stream callback.)
     for (unsigned tries = 0;; ++tries) {
       if (auto outcome = attempt(stream, expected, batch)) return *std::move(outcome);
-      const auto spread = std::hash<std::thread::id>{}(std::this_thread::get_id()) * 0x9E3779B97F4A7C15u;
-      for (auto n = (spread >> 58) << std::min(tries, 10u); n > 0; --n) std::this_thread::yield();
+      const auto spread = (std::hash<std::thread::id>{}(std::this_thread::get_id()) + tries) * 0x9E3779B97F4A7C15u;
+      for (auto n = ((spread >> 58) + 1) << std::min(tries, 10u); n > 0; --n) std::this_thread::yield();
     }
   }
 
