@@ -9,7 +9,7 @@
 #include <chronicle/detail/ordered_log.hpp>
 #include <chronicle/detail/spin_lock.hpp>
 #include <chronicle/detail/stream_index.hpp>
-#include <chronicle/detail/string_map.hpp>
+#include <chronicle/detail/string_map.hpp>  // uuid_hash
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -121,9 +121,8 @@ class memory_store {
     if (!where) return std::nullopt;
     // The index may hold the id of an append still in flight; the stream's lock waits it out.
     std::shared_lock lock(where->slot->mutex);
-    const auto& events = where->slot->events;
-    if (where->version > events.size() || events[where->version - 1].id != id) return std::nullopt;
-    return event_location{where->slot->id, where->version, events[where->version - 1].position};
+    if (!holds(*where, id)) return std::nullopt;
+    return event_location{where->slot->id, where->version, where->slot->events[where->version - 1].position};
   }
 
   /// @brief The global position of the newest event; 0 when the store is empty.
@@ -207,10 +206,8 @@ class memory_store {
     id_map ids;
   };
 
-  stream_slot* find(std::string_view stream) const { return streams_.find(stream, detail::string_hash{}(stream)); }
-  stream_slot& find_or_create(std::string_view stream) {
-    return streams_.find_or_create(stream, detail::string_hash{}(stream));
-  }
+  stream_slot* find(std::string_view stream) const { return streams_.find(stream); }
+  stream_slot& find_or_create(std::string_view stream) { return streams_.find_or_create(stream); }
 
   // Where an event id is indexed (nil ids never are: they stand for "give me an id").
   std::optional<id_entry> recorded_at(const event_id& id) const {
@@ -318,12 +315,17 @@ class memory_store {
     return std::nullopt;
   }
 
-  // Whether an index entry is a recorded event rather than an append in flight that may be rolled
-  // back: the entry's stream, under its lock, holds the id at that version. Holds no other lock.
-  static bool committed(const id_entry& where, const event_id& id) {
-    std::shared_lock lock(where.slot->mutex);
+  // Whether the entry's stream holds the id at that version: the caller holds that stream's lock.
+  static bool holds(const id_entry& where, const event_id& id) {
     const auto& events = where.slot->events;
     return where.version <= events.size() && events[where.version - 1].id == id;
+  }
+
+  // Whether an index entry is a recorded event rather than an append in flight that may be rolled
+  // back. Takes the entry's stream's lock: the caller must hold no other.
+  static bool committed(const id_entry& where, const event_id& id) {
+    std::shared_lock lock(where.slot->mutex);
+    return holds(where, id);
   }
 
   std::optional<id_entry> committed_at(const event_id& id) const {
@@ -332,12 +334,12 @@ class memory_store {
     return where;
   }
 
-  // The batch's first id is indexed already: either this is a retry of that very batch at that very
-  // place (return what the first append returned) or it overlaps something else (an error).
-  // `recorded` is the stream's version before this append; the caller holds the stream's lock.
+  // The batch's first id is recorded already in this stream: either this is a retry of that very batch
+  // at that very place (return what the first append returned) or it overlaps something else (an
+  // error). `recorded` is the stream's version before this append; the caller holds the stream's lock.
   result<append_result, store_error> replay_result(const stream_slot& slot, std::uint64_t recorded,
                                                    std::span<const pending_event<Set>> batch, id_entry first) const {
-    if (first.slot != &slot || first.version - 1 + batch.size() > recorded)
+    if (first.version - 1 + batch.size() > recorded)
       return duplicate_event{slot.id, batch.front().id};
     for (std::size_t i = 1; i < batch.size(); ++i)
       if (slot.events[first.version - 1 + i].id != batch[i].id) return duplicate_event{slot.id, batch[i].id};

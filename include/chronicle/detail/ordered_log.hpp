@@ -92,10 +92,11 @@ class ordered_log {
   std::size_t read_from(std::uint64_t p, F&& f) const {
     std::size_t seen = 0;
     // Capacity is read again at each segment: a batch may run into a segment grown after we began.
-    for (std::uint64_t capacity; p <= (capacity = capacity_.load(std::memory_order_acquire));) {
+    while (p <= capacity_.load(std::memory_order_acquire)) {
       const std::uint64_t i = p - 1;
       const unsigned k = segment_of(i);
-      const std::uint64_t start = (block << k) - block, end = std::min(start + (block << k), capacity);
+      // Capacity ends on a segment boundary, so a segment it reaches is whole.
+      const std::uint64_t start = (block << k) - block, end = start + (block << k);
       const slot_t* segment = segments_[k].get();
       for (std::uint64_t j = i; j < end; ++j, ++p) {
         const std::uintptr_t v = segment[j - start].load(std::memory_order_acquire);

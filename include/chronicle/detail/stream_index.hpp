@@ -5,6 +5,8 @@
 // atomic pointers, and only grows (streams are never removed). Creating a stream takes a mutex;
 // growing copies the table and keeps the old one alive until the store dies, so a lookup that began
 // on it stays valid (at most twice the memory of the newest table).
+#include <chronicle/detail/string_map.hpp>  // string_hash
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +28,21 @@ class stream_index {
   stream_index(const stream_index&) = delete;
   stream_index& operator=(const stream_index&) = delete;
 
+  Slot* find(std::string_view id) const noexcept { return find(id, string_hash{}(id)); }
+
+  // The stream `id`, created if it does not exist.
+  Slot& find_or_create(std::string_view id) {
+    const std::size_t hash = string_hash{}(id);
+    std::lock_guard lock(mutex_);
+    if (Slot* s = find(id, hash)) return *s;
+    auto fresh = std::make_unique<Slot>(id);
+    if (tables_.empty() || (owned_.size() + 1) * 2 > tables_.back()->mask + 1) grow();
+    owned_.push_back({std::move(fresh), hash});  // before it is placed: if this throws, nobody sees it
+    place(*tables_.back(), owned_.back().slot.get(), hash);
+    return *owned_.back().slot;
+  }
+
+ private:
   Slot* find(std::string_view id, std::size_t hash) const noexcept {
     const table* t = current_.load(std::memory_order_acquire);
     if (t == nullptr) return nullptr;
@@ -39,18 +56,6 @@ class stream_index {
     }
   }
 
-  // The stream `id`, created if it does not exist.
-  Slot& find_or_create(std::string_view id, std::size_t hash) {
-    std::lock_guard lock(mutex_);
-    if (Slot* s = find(id, hash)) return *s;
-    auto fresh = std::make_unique<Slot>(id);
-    if (tables_.empty() || (owned_.size() + 1) * 2 > tables_.back()->mask + 1) grow();
-    owned_.push_back({std::move(fresh), hash});  // before it is placed: if this throws, nobody sees it
-    place(*tables_.back(), owned_.back().slot.get(), hash);
-    return *owned_.back().slot;
-  }
-
- private:
   struct entry {
     std::atomic<Slot*> slot{nullptr};
     std::size_t hash = 0;  // written before `slot`, read after it
