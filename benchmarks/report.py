@@ -177,6 +177,19 @@ def rows(runs):
     f = find(runs, "W1_sqlite_commit_floor/baseline")
     fr = counter(f, "commands_per_second")
     out.append(("  its floor: bare commits, no reads", "-", rate(fr), "-", "(diagnostic)", "", error_of(f)))
+    # Issue 13, requirement 2: one SQLite store shared by threads, group commit on and off.
+    def shared(side, n):
+        return counter(find(runs, f"W1_sqlite_shared_store/{side}/threads:{n}"), "commands_per_second")
+    s1, s8, o8 = shared("chronicle", 1), shared("chronicle", 8), shared("chronicle_no_group_commit", 8)
+    b1, b8 = shared("baseline", 1), shared("baseline", 8)
+    s = s8 / s1 if s1 and s8 else None
+    out.append(("W1 on one shared SQLite store, 8 threads / 1", ratio(s), ratio(b8 / b1 if b1 and b8 else None), "-",
+                ">= 2.5x", verdict(s and s >= 2.5), None))
+    out.append(("  8 threads, group commit on / off", ratio(s8 / o8 if s8 and o8 else None), "-", "-", "(diagnostic)",
+                "", None))
+    g = counter(find(runs, "W1_sqlite_shared_store/baseline_one_thread_in_groups/group:8"), "commands_per_second")
+    out.append(("  ceiling: one thread, groups of 8 by hand / 1", "-", ratio(g / b1 if g and b1 else None), "-",
+                "(diagnostic)", "", None))
     c, b = find(runs, "W2_sqlite/chronicle"), find(runs, "W2_sqlite/baseline")
     ct, bt = counter(c, "seconds_per_load"), counter(b, "seconds_per_load")
     r = ct / bt if ct and bt else None

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,11 +118,16 @@ class raw_sqlite {
   written command(const std::string& stream, int expected_status, const char* type, const std::string& payload,
                   const chronicle::event_id& id) {
     if (!exec("BEGIN IMMEDIATE")) return {};  // busy past the timeout: refused
+    const auto w = command_within(stream, expected_status, type, payload, id);
+    exec(w ? "COMMIT" : "ROLLBACK");
+    return w;
+  }
+
+  // As `command`, inside the caller's transaction.
+  written command_within(const std::string& stream, int expected_status, const char* type, const std::string& payload,
+                         const chronicle::event_id& id) {
     const auto [version, status, notes] = load(stream);
-    if (status != expected_status) {
-      exec("ROLLBACK");
-      return {};
-    }
+    if (status != expected_status) return {};
     const auto now = chronicle::clock::now();
     sqlite3_bind_blob(insert_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_STATIC);
     sqlite3_bind_int64(insert_, 2, version + 1);
@@ -132,7 +138,6 @@ class raw_sqlite {
     sqlite3_bind_int64(insert_, 7, std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
     const bool ok = sqlite3_step(insert_) == SQLITE_DONE;
     sqlite3_reset(insert_);
-    exec(ok ? "COMMIT" : "ROLLBACK");
     return ok ? written{version + 1, now} : written{};
   }
 
@@ -406,6 +411,120 @@ void connections(benchmark::State& state) {
   if (failed) state.SkipWithError("a command was refused, or a writer failed");
 }
 
+// ---- One store shared by threads (issue 13) -----------------------------------------------------
+// W1's commands (place, confirm, ship; no read model) on distinct orders from `threads` threads through
+// one store: one connection, so group commit decides whether more threads do more work. Chronicle with
+// group commit (the default), and without; the hand-written side shares one raw connection behind a
+// mutex, a transaction per command, as code without group commit would. The figure to read is each
+// side's rate against its own one-thread rate; `commands_per_commit` shows how far groups formed.
+template <bool GroupCommit>
+void shared_store(benchmark::State& state) {
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  const auto& input = bench::orders_input(connection_orders);
+  std::size_t failed = 0;
+  std::uint64_t commits = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto path = scratch("shared");
+    auto store = std::make_unique<chronicle::sqlite_store<orders::order_event>>(
+        path, chronicle::sqlite_options{.sync = chronicle::sqlite_options::synchronous::normal, .group_commit = GroupCommit});
+    chronicle::repository<orders::order_aggregate, chronicle::sqlite_store<orders::order_event>> repository{*store};
+    state.ResumeTiming();
+    std::atomic<std::size_t> refused{0};
+    {
+      std::vector<std::jthread> pool;
+      for (std::size_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          std::size_t no = 0;
+          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].place);
+          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].confirm);
+          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].ship);
+          refused += no;
+        });
+    }
+    state.PauseTiming();
+    failed += refused;
+    commits += store->append_commits();
+    store.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  state.counters["commands_per_commit"] = commits ? commands / static_cast<double>(commits) : 0.0;
+  if (failed) state.SkipWithError("a command was refused");
+}
+
+// The ceiling of a group commit of `threads` commands, without threads: one thread runs the commands
+// in transactions of `threads` commands each, by hand. No store that commits groups of that size on
+// one connection does less work per command (it also hands commands between threads).
+void shared_store_batched(benchmark::State& state) {
+  const auto group = static_cast<std::size_t>(state.range(0));
+  const auto& input = bench::orders_input(connection_orders);
+  chronicle::id_generator ids;
+  std::size_t failed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto db = std::make_unique<raw_sqlite>(scratch("shared-batched"));
+    state.ResumeTiming();
+    const auto in_groups = [&](auto&& command) {
+      for (std::size_t first = 0; first < input.size(); first += group) {
+        db->exec("BEGIN IMMEDIATE");
+        for (std::size_t i = first; i < std::min(first + group, input.size()); ++i) failed += !command(input[i]);
+        db->exec("COMMIT");
+      }
+    };
+    in_groups([&](const auto& o) { return db->command_within(o.stream, 0, "OrderPlaced", placed_json(o.place), ids()); });
+    in_groups([&](const auto& o) { return db->command_within(o.stream, 1, "OrderConfirmed", "{}", ids()); });
+    in_groups([&](const auto& o) {
+      return db->command_within(o.stream, 2, "OrderShipped",
+                                boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}), ids());
+    });
+    state.PauseTiming();
+    db.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  if (failed) state.SkipWithError("a command was refused");
+}
+
+void shared_store_baseline(benchmark::State& state) {
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  const auto& input = bench::orders_input(connection_orders);
+  std::size_t failed = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto db = std::make_unique<raw_sqlite>(scratch("shared-baseline"));
+    std::mutex connection;
+    state.ResumeTiming();
+    std::atomic<std::size_t> refused{0};
+    {
+      std::vector<std::jthread> pool;
+      for (std::size_t t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+          chronicle::id_generator ids;
+          std::size_t no = 0;
+          const auto command = [&](const std::string& stream, int version, const char* type, const std::string& json) {
+            std::lock_guard lock(connection);
+            no += !db->command(stream, version, type, json, ids());
+          };
+          for (std::size_t i = t; i < input.size(); i += threads) command(input[i].stream, 0, "OrderPlaced", placed_json(input[i].place));
+          for (std::size_t i = t; i < input.size(); i += threads) command(input[i].stream, 1, "OrderConfirmed", "{}");
+          for (std::size_t i = t; i < input.size(); i += threads)
+            command(input[i].stream, 2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", input[i].ship.tracking}}));
+          refused += no;
+        });
+    }
+    state.PauseTiming();
+    failed += refused;
+    db.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  if (failed) state.SkipWithError("a command was refused");
+}
+
 // ---- A growing file (issue 13) -------------------------------------------------------------------
 // 300,000 OrderNoteAdded events appended to one stream in batches of 1,000, on a fresh file: the
 // rate over the first and the last tenth, and the ratio between them. The baseline inserts the same
@@ -472,11 +591,24 @@ void growth_baseline(benchmark::State& state) {
   benchmark::RegisterBenchmark("W1_sqlite/chronicle", w1_chronicle)->Unit(benchmark::kMillisecond)->Iterations(3);
   benchmark::RegisterBenchmark("W1_sqlite/baseline", w1_baseline)->Unit(benchmark::kMillisecond)->Iterations(3);
   benchmark::RegisterBenchmark("W1_sqlite_commit_floor/baseline", w1_commit_floor)->Unit(benchmark::kMillisecond)->Iterations(3);
+  // The same floor in wall-clock time, as the threaded cases below are measured: it includes what the
+  // process waits for (the checkpoints' fsyncs).
+  benchmark::RegisterBenchmark("W1_sqlite_commit_floor/baseline_wall_clock", w1_commit_floor)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
   for (const int writers : {1, 2, 8}) {
     benchmark::RegisterBenchmark("W1_sqlite_connections/chronicle", connections<chronicle_writer, false>)
         ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
     benchmark::RegisterBenchmark("W1_sqlite_connections/baseline", connections<raw_writer, false>)
         ->Arg(writers)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+  }
+  for (const int threads : {1, 2, 4, 8}) {
+    benchmark::RegisterBenchmark("W1_sqlite_shared_store/chronicle", shared_store<true>)
+        ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_shared_store/chronicle_no_group_commit", shared_store<false>)
+        ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_shared_store/baseline", shared_store_baseline)
+        ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_shared_store/baseline_one_thread_in_groups", shared_store_batched)
+        ->Arg(threads)->ArgName("group")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
   }
   for (const int writers : {1, 2}) {
     benchmark::RegisterBenchmark("W1_sqlite_processes/chronicle", connections<chronicle_writer, true>)

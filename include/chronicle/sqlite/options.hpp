@@ -43,6 +43,10 @@ struct sqlite_options {
   /// `append` with `payload_too_large`, and a longer stored one (written with a higher limit) makes
   /// reads throw `sqlite_error` instead of spending memory on it.
   std::size_t max_payload_size = std::size_t{64} << 20;
+  /// Appends from several threads through one `sqlite_store` that overlap share one transaction and
+  /// one commit, each with its own version check and outcome (a refused one is rolled back alone), and
+  /// none returns before that commit. Off: each append commits its own transaction.
+  bool group_commit = true;
 };
 
 }  // namespace v0

@@ -29,12 +29,19 @@
 /// reads upcast. A read takes rows in chunks of up to 512 rows or 1 MiB of payload, so its memory is
 /// bounded by the largest event, not by how many it reads.
 ///
-/// Thread safety: a store holds one connection behind a mutex; any member may be called from any
-/// thread. Several stores (threads or processes) may open one file. Read callbacks run without the
-/// mutex held (rows are read in chunks), so they may append.
+/// Thread safety: any member may be called from any thread. A store holds two connections, each behind
+/// a mutex: appends and restores write through one, reads go through the other (WAL lets them run
+/// side by side). Several stores (threads or processes) may open one file. Read callbacks run without
+/// either mutex held (rows are read in chunks), so they may append.
+///
+/// Group commit (`sqlite_options::group_commit`, on by default): appends from several threads through
+/// one store that overlap are run in one transaction, each under a savepoint of its own, and all
+/// return after its one COMMIT. Each keeps its own expected-version check and outcome: a refused one
+/// is rolled back alone. None returns before the shared commit (detail/group_commit.hpp).
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/detail/durable_store.hpp>
 #include <chronicle/detail/function_ref.hpp>
+#include <chronicle/detail/group_commit.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
@@ -50,10 +57,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <concepts>
 #include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
 #include <initializer_list>
 #include <limits>
 #include <mutex>
@@ -62,6 +74,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -85,9 +98,13 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   /// @brief Opens (or creates) the file. Throws `sqlite_foreign_file` for another application's
   /// database (nothing written to it), `sqlite_error` for a newer schema or a failing file.
   explicit sqlite_store(const std::string& path, sqlite_options options = {})
-      : connection_(path, options), db_(connection_.get()) {
+      : writer_(path, options), db_(writer_.connection.get()), group_commit_(options.group_commit) {
     reading_.max_payload_size = options.max_payload_size;
-    detail::open_tables(connection_, [&] { prepare(); });
+    detail::open_tables(writer_.connection, [&] { prepare(writer_); });
+    for (auto& reader : readers_) {  // once the file is known to be chronicle's and has its tables
+      reader = std::make_unique<lane>(path, options);
+      detail::while_busy(reader->connection, [&] { prepare(*reader); });
+    }
   }
   sqlite_store(const sqlite_store&) = delete;
   sqlite_store& operator=(const sqlite_store&) = delete;
@@ -127,20 +144,27 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
     if (!valid_stream_id(stream)) return 0;
-    std::lock_guard lock(mutex_);
-    return version_locked(stream);
+    lane* reader = nullptr;
+    auto lock = take_reader(reader);
+    return version_locked(stream, *reader);
   }
 
   [[nodiscard]] std::uint64_t head_position() const {
-    std::lock_guard lock(mutex_);
-    return head_locked();
+    lane* reader = nullptr;
+    auto lock = take_reader(reader);
+    return head_locked(*reader);
   }
+
+  /// @brief How many transactions this store's appends have committed: fewer than its appends when
+  /// group commit combined some (`sqlite_options::group_commit`).
+  [[nodiscard]] std::uint64_t append_commits() const noexcept { return commits_.load(std::memory_order_relaxed); }
 
   /// @brief Where the event with `id` is recorded, if it is (nil ids never are).
   [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const {
     if (id.is_nil()) return std::nullopt;
-    std::lock_guard lock(mutex_);
-    auto& find = statement(find_id).reset().bind(1, id);
+    lane* reader = nullptr;
+    auto lock = take_reader(reader);
+    auto& find = statement(find_id, *reader).reset().bind(1, id);
     detail::reset_on_exit done(find);
     if (!find.step()) return std::nullopt;
     return event_location{std::string(find.blob(1)), static_cast<std::uint64_t>(find.integer(2)),
@@ -148,6 +172,18 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   }
 
  private:
+  // One append on its way into a group: what it asks, and what became of it.
+  struct append_request {
+    std::string_view stream;
+    expected_version expected;
+    std::span<const pending_event<Set>> batch;
+    const std::vector<std::string>* payloads;
+    std::vector<record>* written;  // filled, when given, with the records it committed
+    std::optional<result<append_result, store_error>> outcome;
+    std::exception_ptr failure;  // instead of an outcome: what the database threw
+    std::atomic<int> state{0};   // the commit queue's
+  };
+
   // Appends; fills `written` (when given) with the records it committed.
   result<append_result, store_error> append_recording(std::string_view stream, expected_version expected,
                                                       std::span<const pending_event<Set>> batch,
@@ -157,14 +193,73 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
     auto encoded = base::encode_batch(stream, batch, reading_.max_payload_size);
     if (!encoded) return std::move(encoded).error();
 
-    std::lock_guard lock(mutex_);
-    transaction tx(db_);
-    if (auto replayed = replay_of_locked(stream, batch)) return *std::move(replayed);
-    const std::uint64_t current = version_locked(stream);
-    if (!expected.admits(current)) return concurrency_conflict{std::string(stream), expected, current};
-    auto inserted = insert_locked(stream, current, batch, *encoded, written);
-    if (inserted) tx.commit();  // otherwise `tx` rolls back
-    return inserted;
+    append_request request{stream, expected, batch, &*encoded, written, std::nullopt, nullptr};
+    if (group_commit_)
+      queue_.submit(request, [this](std::span<append_request* const> group) { commit_group(group); });
+    else
+      commit_group(std::span<append_request* const>(std::array{&request}));
+    if (request.failure) std::rethrow_exception(request.failure);
+    return *std::move(request.outcome);
+  }
+
+  // Runs a group of appends in one transaction. Each append is checked and inserted under a savepoint
+  // of its own, so one that is refused (a conflict, a duplicate id) is rolled back alone, and the
+  // others commit. One that throws fails alone too: the transaction is rolled back and the others
+  // run again in a new one. A failed BEGIN or COMMIT fails the whole group, none of it written.
+  void commit_group(std::span<append_request* const> group) noexcept {
+    try {
+      std::lock_guard lock(writer_.mutex);
+      commit_locked(group);
+    } catch (...) {
+      for (append_request* r : group) fail(*r, std::current_exception());
+    }
+  }
+
+  void commit_locked(std::span<append_request* const> group) {
+    for (;;) {
+      const auto left = std::count_if(group.begin(), group.end(), [](const append_request* r) { return !r->failure; });
+      if (left == 0) return;
+      const bool alone = left == 1;  // then a refusal rolls back the transaction: no savepoint needed
+      transaction tx(db_);
+      bool again = false;
+      bool accepted = false;  // whether any append stands, so the transaction has something to commit
+      for (append_request* r : group) {
+        if (r->failure) continue;
+        try {
+          if (!alone) statement(savepoint).reset().step();
+          r->outcome = append_locked(*r);
+          accepted = accepted || r->outcome->has_value();
+          if (!alone) {
+            if (!*r->outcome) statement(roll_back_to_savepoint).reset().step();
+            statement(release_savepoint).reset().step();
+          }
+        } catch (...) {
+          fail(*r, std::current_exception());
+          again = true;
+          break;
+        }
+      }
+      if (again) continue;  // `tx` rolls back; the others run again without the one that threw
+      if (!accepted) return;  // `tx` rolls back
+      tx.commit();
+      commits_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+
+  static void fail(append_request& r, std::exception_ptr e) noexcept {
+    r.failure = std::move(e);
+    r.outcome.reset();
+    if (r.written != nullptr) r.written->clear();
+  }
+
+  // One append of a group, inside its transaction.
+  result<append_result, store_error> append_locked(append_request& r) {
+    if (r.written != nullptr) r.written->clear();  // a group run again starts the append afresh
+    if (auto replayed = replay_of_locked(r.stream, r.batch)) return *std::move(replayed);
+    const std::uint64_t current = version_locked(r.stream);
+    if (!r.expected.admits(current)) return concurrency_conflict{std::string(r.stream), r.expected, current};
+    return insert_locked(r.stream, current, r.batch, *r.payloads, r.written);
   }
 
   // The answer to a batch whose first id is already recorded: its first append's result, or why not.
@@ -218,6 +313,9 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   }
 
   enum statement_id {
+    savepoint,
+    release_savepoint,
+    roll_back_to_savepoint,
     find_id,
     stream_version_of,
     head,
@@ -229,6 +327,13 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
     select_all,
     count
   };
+  // A connection with its prepared statements, and the mutex that serialises them. Appends and
+  // restores write through one lane; the public reads go through it too when it is free, and else
+  // through two others, so a read never waits for a group's transaction (WAL lets it read beside the
+  // writer, and it sees every commit made before it started), nor, mostly, for another read.
+  using lane = detail::sqlite_lane;
+  static constexpr std::size_t reader_count = 2;
+
   using codec_reader = typename event_codec<Set>::reader;
   const json_options& reading() const noexcept { return reading_; }
   struct versioned_event {
@@ -257,7 +362,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   // Inserts `rows` rows given by `row(i)` into the empty store, in one transaction.
   template <class Row>
   void restore_rows(std::size_t rows, Row&& row) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(writer_.mutex);
     transaction tx(db_);
     if (head_locked() != 0) throw std::invalid_argument("chronicle: restore needs an empty store");
     detail::restore_rules rules(reading_.max_payload_size);
@@ -290,44 +395,72 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
     tx.commit();
   }
 
-  void prepare() {
-    statements_.resize(count);
-    statements_[find_id] = {db_, "SELECT position, stream_id, version FROM events WHERE event_id = ?1"};
-    statements_[stream_version_of] = {db_, "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?1"};
-    statements_[head] = {db_, "SELECT COALESCE(MAX(position), 0) FROM events"};
-    statements_[last_time] = {db_, "SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1"};
-    statements_[insert_event] = {db_,
+  static void prepare(lane& on) {
+    sqlite3* db = on.connection.get();
+    auto& into = on.statements;
+    into.resize(count);
+    into[savepoint] = {db, "SAVEPOINT chronicle_append"};
+    into[release_savepoint] = {db, "RELEASE chronicle_append"};
+    into[roll_back_to_savepoint] = {db, "ROLLBACK TO chronicle_append"};
+    into[find_id] = {db, "SELECT position, stream_id, version FROM events WHERE event_id = ?1"};
+    into[stream_version_of] = {db, "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream_id = ?1"};
+    into[head] = {db, "SELECT COALESCE(MAX(position), 0) FROM events"};
+    into[last_time] = {db, "SELECT recorded_at FROM events ORDER BY position DESC LIMIT 1"};
+    into[insert_event] = {db,
                                  "INSERT INTO events (stream_id, version, event_id, type, schema_version, payload, "
                                  "correlation_id, causation_id, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"};
-    statements_[restore_event] = {db_,
+    into[restore_event] = {db,
                                   "INSERT INTO events (position, stream_id, version, event_id, type, schema_version, "
                                   "payload, correlation_id, causation_id, recorded_at) "
                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
     const std::string limit = " LIMIT " + std::to_string(chunk_rows);
     // The columns `fill` reads, in its order; a stream's reads leave out the stream id they know.
-    statements_[select_stream] = {db_,
+    into[select_stream] = {db,
                                   "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
                                   "causation_id, recorded_at FROM events WHERE stream_id = ?1 AND version >= ?2 "
                                   "ORDER BY version" + limit};
-    statements_[select_events] = {db_,
+    into[select_events] = {db,
                                   "SELECT version, type, schema_version, payload FROM events WHERE stream_id = ?1 AND "
                                   "version >= ?2 ORDER BY version" + limit};
-    statements_[select_all] = {db_,
+    into[select_all] = {db,
                                "SELECT position, version, event_id, type, schema_version, payload, correlation_id, "
                                "causation_id, recorded_at, stream_id FROM events WHERE position >= ?1 "
                                "ORDER BY position" + limit};
   }
 
-  detail::sqlite_statement& statement(statement_id which) const { return statements_[which]; }
 
-  std::uint64_t version_locked(std::string_view stream) const {
-    auto& s = statement(stream_version_of).reset().bind_blob(1, stream);
+  // A connection for one step of a read, locked: the writer's when no append is under way, as with
+  // one thread (its page cache holds what it wrote, where a reader's cache is dropped after every
+  // commit, which cost single-threaded W1 a fifth of its speed), else a free reader, else the reader
+  // this thread's id picks. (Reading on the writer while appends queue would hold up their group.)
+  std::unique_lock<std::mutex> take_reader(lane*& reader) const {
+    if (queue_.idle())
+      if (std::unique_lock lock(writer_.mutex, std::try_to_lock); lock) {
+        reader = &writer_;
+        return lock;
+      }
+    for (const auto& r : readers_)
+      if (std::unique_lock lock(r->mutex, std::try_to_lock); lock) {
+        reader = r.get();
+        return lock;
+      }
+    reader = readers_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % reader_count].get();
+    return std::unique_lock(reader->mutex);
+  }
+
+  detail::sqlite_statement& statement(statement_id which) const { return writer_.statements[which]; }
+  static detail::sqlite_statement& statement(statement_id which, lane& on) { return on.statements[which]; }
+
+  std::uint64_t version_locked(std::string_view stream) const { return version_locked(stream, writer_); }
+  static std::uint64_t version_locked(std::string_view stream, lane& on) {
+    auto& s = statement(stream_version_of, on).reset().bind_blob(1, stream);
     detail::reset_on_exit done(s);
     s.step();
     return static_cast<std::uint64_t>(s.integer(0));
   }
-  std::uint64_t head_locked() const {
-    auto& s = statement(head).reset();
+  std::uint64_t head_locked() const { return head_locked(writer_); }
+  static std::uint64_t head_locked(lane& on) {
+    auto& s = statement(head, on).reset();
     detail::reset_on_exit done(s);
     s.step();
     return static_cast<std::uint64_t>(s.integer(0));
@@ -397,7 +530,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
                                   detail::function_ref<bool(const record&)> deliver) const {
     return read_chunks<record>(
         std::max<std::uint64_t>(from_version, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_stream).reset().bind_blob(1, stream).bind(2, from); },
+        [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_stream, reader).reset().bind_blob(1, stream).bind(2, from); },
         [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, stream); }, deliver,
         [](const record& r) { return r.version; });
   }
@@ -405,7 +538,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
                                  detail::function_ref<bool(const versioned_event&)> deliver) const {
     return read_chunks<versioned_event>(
         std::max<std::uint64_t>(from_version, 1), 3,
-        [&](std::uint64_t from) -> auto& { return statement(select_events).reset().bind_blob(1, stream).bind(2, from); },
+        [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_events, reader).reset().bind_blob(1, stream).bind(2, from); },
         [&](versioned_event& r, const detail::sqlite_statement& s, codec_reader& codec) {
           r.version = static_cast<std::uint64_t>(s.integer(0));
           r.event = decode(s, 1, codec, stream, r.version);
@@ -415,7 +548,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   std::size_t read_all_records(std::uint64_t from_position, detail::function_ref<bool(const record&)> deliver) const {
     return read_chunks<record>(
         std::max<std::uint64_t>(from_position, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
+        [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_all, reader).reset().bind(1, from); },
         [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); }, deliver,
         [](const record& r) { return r.position; }, true);
   }
@@ -423,7 +556,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
                                        detail::function_ref<bool(const encoded_record&)> deliver) const {
     return read_chunks<encoded_record>(
         std::max<std::uint64_t>(from_position, 1), 5,
-        [&](std::uint64_t from) -> auto& { return statement(select_all).reset().bind(1, from); },
+        [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_all, reader).reset().bind(1, from); },
         [&](encoded_record& r, const detail::sqlite_statement& s, codec_reader&) {
           fill_envelope(r, s, {});
           r.event_name.assign(s.text(3));
@@ -451,8 +584,9 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
       std::size_t bytes = 0;
       bool full = false;
       {
-        std::lock_guard lock(mutex_);
-        auto& s = query(from);
+        lane* reader = nullptr;
+        auto lock = take_reader(reader);
+        auto& s = query(*reader, from);
         detail::reset_on_exit done(s);
         while (!full && s.step()) {
           if (rows == chunk.size()) chunk.emplace_back();
@@ -474,10 +608,12 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
     return seen;
   }
 
-  detail::sqlite_connection connection_;  // first: closed after the statements
-  sqlite3* db_;
-  mutable std::mutex mutex_;
-  mutable std::vector<detail::sqlite_statement> statements_;
+  mutable lane writer_;
+  std::array<std::unique_ptr<lane>, reader_count> readers_;
+  sqlite3* db_;  // the writer's
+  bool group_commit_;
+  detail::commit_queue<append_request> queue_;
+  std::atomic<std::uint64_t> commits_{0};
   json_options reading_;  // the payload limit, for reads and appends
   id_generator generate_id_;
 };

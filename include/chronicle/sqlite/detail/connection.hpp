@@ -11,10 +11,12 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace chronicle {
 inline namespace v0 {
@@ -161,6 +163,14 @@ class sqlite_connection {
  private:
   sqlite3* db_ = nullptr;
   std::chrono::milliseconds timeout_;
+};
+
+// A connection with its prepared statements, and the mutex that serialises them.
+struct sqlite_lane {
+  sqlite_lane(const std::string& path, const sqlite_options& options) : connection(path, options) {}
+  sqlite_connection connection;  // first: closed after the statements
+  std::mutex mutex;
+  std::vector<sqlite_statement> statements;
 };
 
 // Runs `f` again while SQLite reports the database busy or locked, until the busy timeout has passed
