@@ -161,6 +161,41 @@ TEST_CASE("group commit: threads appending through one store share commits, each
   CHECK(store.append_commits() < static_cast<std::uint64_t>(work.accepted));
 }
 
+// Appends to one stream that meet in a group: each is checked against the versions the group's
+// earlier appends wrote, so of those expecting the same version exactly one lands, and a conflict
+// rolls back that append alone.
+TEST_CASE("group commit: threads racing for one stream's versions, exactly one append lands at each") {
+  test::temporary_file file{"group-race"};
+  store_t store(file.path.string(), fast);
+  constexpr int writers = 8, tries = 40;
+  std::atomic<int> landed{0}, wrong{0};
+  std::vector<std::atomic<int>> at(writers * tries + 1);  // how many appends landed at each version
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&] {
+        for (int i = 0; i < tries; ++i) {
+          const std::uint64_t seen = store.stream_version("race");
+          auto appended = store.append("race", expected_version::exact(seen),
+                                       {test::pending<counter_event>(counter::Added{1})});
+          if (appended) {
+            ++landed;
+            if (appended->version != seen + 1) ++wrong;
+            ++at[appended->version];
+          } else if (!std::holds_alternative<chronicle::concurrency_conflict>(appended.error())) {
+            ++wrong;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(landed > 0);
+  CHECK(store.stream_version("race") == static_cast<std::uint64_t>(landed.load()));
+  for (int v = 1; v <= landed; ++v) CHECK(at[v] == 1);
+  CHECK(store.head_position() == static_cast<std::uint64_t>(landed.load()));
+  CHECK(contiguous(store));
+}
+
 TEST_CASE("group commit off: each accepted append commits alone, with the same outcomes") {
   test::temporary_file file{"group-off"};
   auto options = fast;

@@ -29,15 +29,17 @@
 /// reads upcast. A read takes rows in chunks of up to 512 rows or 1 MiB of payload, so its memory is
 /// bounded by the largest event, not by how many it reads.
 ///
-/// Thread safety: any member may be called from any thread. A store holds two connections, each behind
-/// a mutex: appends and restores write through one, reads go through the other (WAL lets them run
-/// side by side). Several stores (threads or processes) may open one file. Read callbacks run without
-/// either mutex held (rows are read in chunks), so they may append.
+/// Thread safety: any member may be called from any thread. A store holds three connections, each
+/// behind a mutex: appends and restores write through one; reads of a stream use it too while no
+/// append is under way, and otherwise (and reads of the global order always) go through the other two,
+/// which WAL lets read beside the writer. Several stores (threads or processes) may open one file.
+/// Read callbacks run with no mutex held (rows are read in chunks), so they may append.
 ///
 /// Group commit (`sqlite_options::group_commit`, on by default): appends from several threads through
 /// one store that overlap are run in one transaction, each under a savepoint of its own, and all
 /// return after its one COMMIT. Each keeps its own expected-version check and outcome: a refused one
-/// is rolled back alone. None returns before the shared commit (detail/group_commit.hpp).
+/// is rolled back alone. None returns before the shared commit (detail/group_commit.hpp). A failed
+/// BEGIN or COMMIT fails every append of the group, each with its own copy of the `sqlite_error`.
 #include <chronicle/checkpoint_store.hpp>
 #include <chronicle/detail/durable_store.hpp>
 #include <chronicle/detail/function_ref.hpp>
@@ -198,14 +200,15 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
       queue_.submit(request, [this](std::span<append_request* const> group) { commit_group(group); });
     else
       commit_group(std::span<append_request* const>(std::array{&request}));
-    if (request.failure) std::rethrow_exception(request.failure);
+    if (request.failure) rethrow_own_copy(request.failure);
     return *std::move(request.outcome);
   }
 
   // Runs a group of appends in one transaction. Each append is checked and inserted under a savepoint
   // of its own, so one that is refused (a conflict, a duplicate id) is rolled back alone, and the
-  // others commit. One that throws fails alone too: the transaction is rolled back and the others
-  // run again in a new one. A failed BEGIN or COMMIT fails the whole group, none of it written.
+  // others commit. The append during which the database throws (a full disk, an I/O error) gets the
+  // error; the transaction is rolled back and the others run again in a new one, so a lasting failure
+  // reaches each of them in turn. A failed BEGIN or COMMIT fails the whole group, none of it written.
   void commit_group(std::span<append_request* const> group) noexcept {
     try {
       std::lock_guard lock(writer_.mutex);
@@ -244,6 +247,16 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
       tx.commit();
       commits_.fetch_add(1, std::memory_order_relaxed);
       return;
+    }
+  }
+
+  // The appends of a group that failed together share one exception object: each caller throws a
+  // copy of its own, so a handler may change what it caught.
+  [[noreturn]] static void rethrow_own_copy(const std::exception_ptr& failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const sqlite_error& e) {
+      throw sqlite_error(e.what(), e.code());
     }
   }
 
@@ -429,12 +442,14 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   }
 
 
-  // A connection for one step of a read, locked: the writer's when no append is under way, as with
-  // one thread (its page cache holds what it wrote, where a reader's cache is dropped after every
-  // commit, which cost single-threaded W1 a fifth of its speed), else a free reader, else the reader
-  // this thread's id picks. (Reading on the writer while appends queue would hold up their group.)
-  std::unique_lock<std::mutex> take_reader(lane*& reader) const {
-    if (queue_.idle())
+  // A connection for one step of a read, locked: the writer's when no append is under way and the
+  // read is a short one (a stream's, not the global order's chunks, which catch-ups read while others
+  // append), as with one thread: its page cache holds what it wrote, where a reader's cache is dropped
+  // after every commit, which cost single-threaded W1 a fifth of its speed. Else a free reader, else
+  // the reader this thread's id picks. (Reading on the writer while appends queue would hold up
+  // their group.)
+  std::unique_lock<std::mutex> take_reader(lane*& reader, bool short_read = true) const {
+    if (short_read && queue_.idle())
       if (std::unique_lock lock(writer_.mutex, std::try_to_lock); lock) {
         reader = &writer_;
         return lock;
@@ -585,7 +600,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
       bool full = false;
       {
         lane* reader = nullptr;
-        auto lock = take_reader(reader);
+        auto lock = take_reader(reader, !to_the_end);
         auto& s = query(*reader, from);
         detail::reset_on_exit done(s);
         while (!full && s.step()) {
