@@ -334,11 +334,11 @@ void w2_baseline(benchmark::State& state) {
 // inside its BEGIN IMMEDIATE and chronicle before it (checking the version again inside).
 constexpr std::size_t connection_orders = 3'000;
 
-// Runs writer `w` of `writers`: the orders i with i % writers == w. Returns the refused commands.
-std::size_t chronicle_writer(const std::string& path, std::size_t w, std::size_t writers) {
+// Writer `w` of `writers`'s share of the commands through `repository`: the orders i with
+// i % writers == w, placed, then confirmed, then shipped. Returns the refused commands.
+template <class Repository>
+std::size_t execute_share(Repository& repository, std::size_t w, std::size_t writers) {
   const auto& input = bench::orders_input(connection_orders);
-  chronicle::sqlite_store<orders::order_event> store(path, {.sync = chronicle::sqlite_options::synchronous::normal});
-  chronicle::repository<orders::order_aggregate, decltype(store)> repository{store};
   std::size_t failed = 0;
   for (std::size_t i = w; i < input.size(); i += writers) failed += !repository.execute(input[i].stream, input[i].place);
   for (std::size_t i = w; i < input.size(); i += writers) failed += !repository.execute(input[i].stream, input[i].confirm);
@@ -346,18 +346,51 @@ std::size_t chronicle_writer(const std::string& path, std::size_t w, std::size_t
   return failed;
 }
 
-std::size_t raw_writer(const std::string& path, std::size_t w, std::size_t writers) {
+// The hand-written form of command `phase` (0 place, 1 confirm, 2 ship) of order `o`.
+struct raw_command {
+  int expected_status;
+  const char* type;
+  std::string payload;
+};
+raw_command raw_step(const bench::order_commands& o, int phase) {
+  if (phase == 0) return {0, "OrderPlaced", placed_json(o.place)};
+  if (phase == 1) return {1, "OrderConfirmed", "{}"};
+  return {2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}})};
+}
+
+// As `execute_share`, by hand: `run(stream, raw_command)` runs each command, true if it landed.
+template <class Run>
+std::size_t raw_share(std::size_t w, std::size_t writers, Run&& run) {
   const auto& input = bench::orders_input(connection_orders);
+  std::size_t failed = 0;
+  for (int phase = 0; phase < 3; ++phase)
+    for (std::size_t i = w; i < input.size(); i += writers) failed += !run(input[i].stream, raw_step(input[i], phase));
+  return failed;
+}
+
+std::size_t chronicle_writer(const std::string& path, std::size_t w, std::size_t writers) {
+  chronicle::sqlite_store<orders::order_event> store(path, {.sync = chronicle::sqlite_options::synchronous::normal});
+  chronicle::repository<orders::order_aggregate, decltype(store)> repository{store};
+  return execute_share(repository, w, writers);
+}
+
+std::size_t raw_writer(const std::string& path, std::size_t w, std::size_t writers) {
   chronicle::id_generator ids;
   raw_sqlite db(path, 5000);
-  std::size_t failed = 0;
-  for (std::size_t i = w; i < input.size(); i += writers)
-    failed += !db.command(input[i].stream, 0, "OrderPlaced", placed_json(input[i].place), ids());
-  for (std::size_t i = w; i < input.size(); i += writers) failed += !db.command(input[i].stream, 1, "OrderConfirmed", "{}", ids());
-  for (std::size_t i = w; i < input.size(); i += writers)
-    failed += !db.command(input[i].stream, 2, "OrderShipped",
-                          boost::json::serialize(boost::json::object{{"tracking", input[i].ship.tracking}}), ids());
-  return failed;
+  return raw_share(w, writers, [&](const std::string& stream, const raw_command& c) {
+    return static_cast<bool>(db.command(stream, c.expected_status, c.type, c.payload, ids()));
+  });
+}
+
+// Runs `share(t)` in `threads` threads at once; returns the sum of what they return.
+template <class Share>
+std::size_t in_threads(std::size_t threads, Share&& share) {
+  std::atomic<std::size_t> sum{0};
+  {
+    std::vector<std::jthread> pool;
+    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back([&, t] { sum += share(t); });
+  }
+  return sum;
 }
 
 // A writer's refused commands, or 1 if it threw (a busy file past the timeout, say).
@@ -399,11 +432,7 @@ void connections(benchmark::State& state) {
         failed += !(waited == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
       }
     } else {
-      std::atomic<std::size_t> refused{0};
-      std::vector<std::thread> threads;
-      for (std::size_t w = 0; w < writers; ++w) threads.emplace_back([&, w] { refused += refused_by<Writer>(path, w, writers); });
-      for (auto& t : threads) t.join();
-      failed += refused;
+      failed += in_threads(writers, [&](std::size_t w) { return refused_by<Writer>(path, w, writers); });
     }
   }
   const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
@@ -420,7 +449,7 @@ void connections(benchmark::State& state) {
 template <bool GroupCommit>
 void shared_store(benchmark::State& state) {
   const auto threads = static_cast<std::size_t>(state.range(0));
-  const auto& input = bench::orders_input(connection_orders);
+  (void)bench::orders_input(connection_orders);  // built before the threads share it
   std::size_t failed = 0;
   std::uint64_t commits = 0;
   for (auto _ : state) {
@@ -430,18 +459,7 @@ void shared_store(benchmark::State& state) {
         path, chronicle::sqlite_options{.sync = chronicle::sqlite_options::synchronous::normal, .group_commit = GroupCommit});
     chronicle::repository<orders::order_aggregate, chronicle::sqlite_store<orders::order_event>> repository{*store};
     state.ResumeTiming();
-    std::atomic<std::size_t> refused{0};
-    {
-      std::vector<std::jthread> pool;
-      for (std::size_t t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-          std::size_t no = 0;
-          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].place);
-          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].confirm);
-          for (std::size_t i = t; i < input.size(); i += threads) no += !repository.execute(input[i].stream, input[i].ship);
-          refused += no;
-        });
-    }
+    const std::size_t refused = in_threads(threads, [&](std::size_t t) { return execute_share(repository, t, threads); });
     state.PauseTiming();
     failed += refused;
     commits += store->append_commits();
@@ -466,19 +484,15 @@ void shared_store_batched(benchmark::State& state) {
     state.PauseTiming();
     auto db = std::make_unique<raw_sqlite>(scratch("shared-batched"));
     state.ResumeTiming();
-    const auto in_groups = [&](auto&& command) {
+    for (int phase = 0; phase < 3; ++phase)
       for (std::size_t first = 0; first < input.size(); first += group) {
         db->exec("BEGIN IMMEDIATE");
-        for (std::size_t i = first; i < std::min(first + group, input.size()); ++i) failed += !command(input[i]);
+        for (std::size_t i = first; i < std::min(first + group, input.size()); ++i) {
+          const auto c = raw_step(input[i], phase);
+          failed += !db->command_within(input[i].stream, c.expected_status, c.type, c.payload, ids());
+        }
         db->exec("COMMIT");
       }
-    };
-    in_groups([&](const auto& o) { return db->command_within(o.stream, 0, "OrderPlaced", placed_json(o.place), ids()); });
-    in_groups([&](const auto& o) { return db->command_within(o.stream, 1, "OrderConfirmed", "{}", ids()); });
-    in_groups([&](const auto& o) {
-      return db->command_within(o.stream, 2, "OrderShipped",
-                                boost::json::serialize(boost::json::object{{"tracking", o.ship.tracking}}), ids());
-    });
     state.PauseTiming();
     db.reset();
     state.ResumeTiming();
@@ -490,31 +504,20 @@ void shared_store_batched(benchmark::State& state) {
 
 void shared_store_baseline(benchmark::State& state) {
   const auto threads = static_cast<std::size_t>(state.range(0));
-  const auto& input = bench::orders_input(connection_orders);
+  (void)bench::orders_input(connection_orders);  // built before the threads share it
   std::size_t failed = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto db = std::make_unique<raw_sqlite>(scratch("shared-baseline"));
     std::mutex connection;
     state.ResumeTiming();
-    std::atomic<std::size_t> refused{0};
-    {
-      std::vector<std::jthread> pool;
-      for (std::size_t t = 0; t < threads; ++t)
-        pool.emplace_back([&, t] {
-          chronicle::id_generator ids;
-          std::size_t no = 0;
-          const auto command = [&](const std::string& stream, int version, const char* type, const std::string& json) {
-            std::lock_guard lock(connection);
-            no += !db->command(stream, version, type, json, ids());
-          };
-          for (std::size_t i = t; i < input.size(); i += threads) command(input[i].stream, 0, "OrderPlaced", placed_json(input[i].place));
-          for (std::size_t i = t; i < input.size(); i += threads) command(input[i].stream, 1, "OrderConfirmed", "{}");
-          for (std::size_t i = t; i < input.size(); i += threads)
-            command(input[i].stream, 2, "OrderShipped", boost::json::serialize(boost::json::object{{"tracking", input[i].ship.tracking}}));
-          refused += no;
-        });
-    }
+    const std::size_t refused = in_threads(threads, [&](std::size_t t) {
+      chronicle::id_generator ids;
+      return raw_share(t, threads, [&](const std::string& stream, const raw_command& c) {
+        std::lock_guard lock(connection);
+        return static_cast<bool>(db->command(stream, c.expected_status, c.type, c.payload, ids()));
+      });
+    });
     state.PauseTiming();
     failed += refused;
     db.reset();

@@ -146,14 +146,12 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
 
   [[nodiscard]] std::uint64_t stream_version(std::string_view stream) const {
     if (!valid_stream_id(stream)) return 0;
-    lane* reader = nullptr;
-    auto lock = take_reader(reader);
+    auto [lock, reader] = take_reader();
     return version_locked(stream, *reader);
   }
 
   [[nodiscard]] std::uint64_t head_position() const {
-    lane* reader = nullptr;
-    auto lock = take_reader(reader);
+    auto [lock, reader] = take_reader();
     return head_locked(*reader);
   }
 
@@ -164,8 +162,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   /// @brief Where the event with `id` is recorded, if it is (nil ids never are).
   [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const {
     if (id.is_nil()) return std::nullopt;
-    lane* reader = nullptr;
-    auto lock = take_reader(reader);
+    auto [lock, reader] = take_reader();
     auto& find = statement(find_id, *reader).reset().bind(1, id);
     detail::reset_on_exit done(find);
     if (!find.step()) return std::nullopt;
@@ -448,19 +445,13 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   // after every commit, which cost single-threaded W1 a fifth of its speed. Else a free reader, else
   // the reader this thread's id picks. (Reading on the writer while appends queue would hold up
   // their group.)
-  std::unique_lock<std::mutex> take_reader(lane*& reader, bool short_read = true) const {
+  std::pair<std::unique_lock<std::mutex>, lane*> take_reader(bool short_read = true) const {
     if (short_read && queue_.idle())
-      if (std::unique_lock lock(writer_.mutex, std::try_to_lock); lock) {
-        reader = &writer_;
-        return lock;
-      }
+      if (std::unique_lock lock(writer_.mutex, std::try_to_lock); lock) return {std::move(lock), &writer_};
     for (const auto& r : readers_)
-      if (std::unique_lock lock(r->mutex, std::try_to_lock); lock) {
-        reader = r.get();
-        return lock;
-      }
-    reader = readers_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % reader_count].get();
-    return std::unique_lock(reader->mutex);
+      if (std::unique_lock lock(r->mutex, std::try_to_lock); lock) return {std::move(lock), r.get()};
+    lane* picked = readers_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % reader_count].get();
+    return {std::unique_lock(picked->mutex), picked};
   }
 
   detail::sqlite_statement& statement(statement_id which) const { return writer_.statements[which]; }
@@ -599,8 +590,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
       std::size_t bytes = 0;
       bool full = false;
       {
-        lane* reader = nullptr;
-        auto lock = take_reader(reader, !to_the_end);
+        auto [lock, reader] = take_reader(!to_the_end);
         auto& s = query(*reader, from);
         detail::reset_on_exit done(s);
         while (!full && s.step()) {
