@@ -312,11 +312,17 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     CHECK(snapshots.load("c")->version == 8);
     counted.reset();
     CHECK(counters.load("c")->state.value == 10);
-    CHECK(counted.delivered() == 2);
+    CHECK(counted.delivered() == 3);  // events 9 and 10, and 8 (the snapshot's, read to see the stream reaches it)
+    CHECK(counted.lookups() == 1);
     snapshots.save("c", {9, chronicle::state_schema_version_v<counter::state> + 1, counter::state{-1}});
     counted.reset();
     CHECK(counters.load("c")->state.value == 10);
     CHECK(counted.delivered() == 10);  // replayed in full, and a current snapshot saved in its place
+    CHECK(snapshots.load("c")->version == 10);
+    counted.reset();
+    CHECK(counters.load("c")->state.value == 10);  // a snapshot at the stream's head: one lookup, one event read
+    CHECK(counted.delivered() == 1);
+    CHECK(counted.lookups() == 1);
     CHECK(snapshots.load("c")->schema_version == chronicle::state_schema_version_v<counter::state>);
   }
 

@@ -103,6 +103,7 @@ class counting_store {
   }
   template <class F>
   std::size_t read_stream(std::string_view stream, std::uint64_t from, F&& f) const {
+    ++lookups_;
     const std::size_t n = inner_->read_stream(stream, from, std::forward<F>(f));
     delivered_ += n;
     return n;
@@ -112,20 +113,27 @@ class counting_store {
     ++global_reads_;
     return inner_->read_all(from, std::forward<F>(f));
   }
-  std::uint64_t stream_version(std::string_view stream) const { return inner_->stream_version(stream); }
+  std::uint64_t stream_version(std::string_view stream) const {
+    ++lookups_;
+    return inner_->stream_version(stream);
+  }
   std::uint64_t head_position() const { return inner_->head_position(); }
 
   std::size_t delivered() const { return delivered_; }
   std::size_t global_reads() const { return global_reads_; }
+  // How often a stream was looked up (read_stream and stream_version calls).
+  std::size_t lookups() const { return lookups_; }
   void reset() {
     delivered_ = 0;
     global_reads_ = 0;
+    lookups_ = 0;
   }
 
  private:
   Store* inner_;
   mutable std::atomic<std::size_t> delivered_{0};
   mutable std::atomic<std::size_t> global_reads_{0};
+  mutable std::atomic<std::size_t> lookups_{0};
 };
 
 template <class Set>

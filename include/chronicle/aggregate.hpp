@@ -7,6 +7,7 @@
 #include <chronicle/policy.hpp>
 
 #include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/bind.hpp>
 #include <boost/mp11/function.hpp>
 
 #include <type_traits>

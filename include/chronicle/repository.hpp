@@ -14,6 +14,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/bind.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
 #include <concepts>
@@ -361,9 +362,14 @@ class repository {
   }
 
   // Applies the stream's events after `into.version`; returns how many it read. Stops at an event
-  // the aggregate does not know, which `foreign` then names.
-  std::size_t fold(std::string_view stream, loaded<state_type>& into, std::optional<foreign_event>& foreign) const {
-    return detail::read_events(*store_, stream, into.version + 1, [&](std::uint64_t version, const store_event_type& e) {
+  // the aggregate does not know, which `foreign` then names. With `from_own_event`, reads from the
+  // event at `into.version` itself (a snapshot's) without applying it: that it is there shows the
+  // stream reaches the snapshot, which would otherwise take a second lookup of the stream.
+  std::size_t fold(std::string_view stream, loaded<state_type>& into, std::optional<foreign_event>& foreign,
+                   bool from_own_event = false) const {
+    const std::uint64_t from = into.version + (from_own_event ? 0 : 1);
+    return detail::read_events(*store_, stream, from, [&](std::uint64_t version, const store_event_type& e) {
+      if (version <= into.version) return true;  // the snapshot's own event
       if (!evolve(into.state, stream, version, e, foreign)) return false;
       into.version = version;
       return true;
@@ -389,16 +395,14 @@ class repository {
     latest out;
     bool stale = false;  // a snapshot was there but could not be used
     if constexpr (snapshots_enabled) {
-      // The snapshot's version is checked against the stream only if nothing follows it (a snapshot
-      // ahead of its stream, say from another store, would be a state the events never built): the
-      // usual load then looks the stream up once.
       if (auto snap = usable_snapshot(stream, std::numeric_limits<std::uint64_t>::max(), &stale)) {
-        out.current = {std::move(snap->state), snap->version};
-        out.snapshot_version = snap->version;
+        out.current.state = std::move(snap->state);
+        out.current.version = out.snapshot_version = snap->version;
       }
     }
-    if (fold(stream, out.current, out.foreign) == 0 && out.snapshot_version > 0 &&
-        store_->stream_version(stream) < out.snapshot_version) {
+    // A snapshot ahead of its stream (say from another store) would be a state the events never
+    // built: the fold starts at the snapshot's own event, and finding none, the load starts over.
+    if (fold(stream, out.current, out.foreign, out.snapshot_version > 0) == 0 && out.snapshot_version > 0) {
       out = latest{};
       fold(stream, out.current, out.foreign);
     }
