@@ -36,6 +36,24 @@ TEST_CASE("an event id is a version 7 UUID: the time in milliseconds, then rando
   CHECK(timestamp_of(id) <= after);
 }
 
+TEST_CASE("each of an id's 74 random bits varies from id to id") {
+  chronicle::id_generator ids;
+  std::uint8_t ones[16] = {}, zeros[16] = {};  // bits seen set, and seen clear, in any of the ids
+  for (int i = 0; i < 1000; ++i) {
+    const auto id = ids();
+    for (std::size_t b = 6; b < 16; ++b) {
+      ones[b] = static_cast<std::uint8_t>(ones[b] | id.data[b]);
+      zeros[b] = static_cast<std::uint8_t>(zeros[b] | ~id.data[b]);
+    }
+  }
+  for (std::size_t b = 6; b < 16; ++b) {
+    // Fixed: byte 6's high nibble (version) and byte 8's two high bits (variant).
+    const std::uint8_t fixed = b == 6 ? 0xF0 : b == 8 ? 0xC0 : 0x00;
+    CAPTURE(b);
+    CHECK((ones[b] & zeros[b] & ~fixed & 0xFF) == (~fixed & 0xFF));
+  }
+}
+
 TEST_CASE("ids made at a later time sort after earlier ones, and no two ids are equal") {
   chronicle::id_generator ids;
   const auto first = ids();

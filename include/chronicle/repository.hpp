@@ -364,7 +364,8 @@ class repository {
   // Applies the stream's events after `into.version`; returns how many it read. Stops at an event
   // the aggregate does not know, which `foreign` then names. With `from_own_event`, reads from the
   // event at `into.version` itself (a snapshot's) without applying it: that it is there shows the
-  // stream reaches the snapshot, which would otherwise take a second lookup of the stream.
+  // stream reaches the snapshot, which would otherwise take a second lookup of the stream. (On a
+  // durable store that event is decoded too, so one that no longer decodes fails the load.)
   std::size_t fold(std::string_view stream, loaded<state_type>& into, std::optional<foreign_event>& foreign,
                    bool from_own_event = false) const {
     const std::uint64_t from = into.version + (from_own_event ? 0 : 1);
