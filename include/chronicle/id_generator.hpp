@@ -1,8 +1,8 @@
 #pragma once
 /// @file
 /// @brief Event ids: time-ordered ones (the layout of UUID version 7, with random bits from the
-/// standard library's Mersenne Twister; safe to share between threads), and ids derived from an idempotency key (version 5), the same on
-/// every run.
+/// standard library's Mersenne Twister; safe to share between threads), and ids derived from an
+/// idempotency key (version 5), the same on every run.
 #include <chronicle/envelope.hpp>
 
 #include <boost/uuid/name_generator_sha1.hpp>

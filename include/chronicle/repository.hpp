@@ -403,7 +403,8 @@ class repository {
     }
     // A snapshot ahead of its stream (say from another store) would be a state the events never
     // built: the fold starts at the snapshot's own event, and finding none, the load starts over.
-    if (fold(stream, out.current, out.foreign, out.snapshot_version > 0) == 0 && out.snapshot_version > 0) {
+    const bool from_snapshot = out.snapshot_version > 0;
+    if (fold(stream, out.current, out.foreign, from_snapshot) == 0 && from_snapshot) {
       out = latest{};
       fold(stream, out.current, out.foreign);
     }
