@@ -7,6 +7,7 @@
 
 #include <boost/variant2/variant.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -252,6 +253,35 @@ TEST_CASE("a batch that fails half-way writes nothing") {
   auto next = store.append("s", expected_version::exact(1), batch);
   REQUIRE(next);
   CHECK(*next == chronicle::append_result{4, 4, 3});
+}
+
+TEST_CASE("a stream's records stay in place as it grows, read from any version, and a failed batch across segments is undone") {
+  using fragile_set = std::variant<Fragile>;
+  chronicle::memory_store<fragile_set> store;
+  const std::vector<chronicle::pending_event<fragile_set>> three(3), four(4);
+  REQUIRE(store.append("s", expected_version::no_stream(), three));
+  std::vector<const void*> where;  // the records' addresses: the global log points at them
+  store.read_stream("s", 1, [&](const auto& r) { where.push_back(&r); });
+  // The store keeps a stream's first 4 records in one block, the next 8 in another: the third event of
+  // this batch would be the sixth, in the second block.
+  Fragile::copies_until_throw = 2;
+  CHECK_THROWS_AS((void)store.append("s", expected_version::exact(3), four), std::runtime_error);
+  Fragile::copies_until_throw = -1;
+  CHECK(store.stream_version("s") == 3);
+  for (std::uint64_t v = 3; v < 300; v += 4) REQUIRE(store.append("s", expected_version::exact(v), four));
+  std::vector<const void*> after;
+  store.read_stream("s", 1, [&](const auto& r) { after.push_back(&r); });
+  REQUIRE(after.size() == 303);
+  CHECK(std::equal(where.begin(), where.end(), after.begin()));
+  for (std::uint64_t from = 1; from <= 304; ++from) {
+    std::uint64_t expected = from;
+    const std::size_t seen = store.read_stream("s", from, [&](const auto& r) { CHECK(r.version == expected++); });
+    CHECK(seen == 304 - from);
+  }
+  // read_all reaches the same records: the log holds the addresses the stream keeps.
+  std::size_t at_same_place = 0;
+  store.read_all(1, [&](const auto& r) { at_same_place += &r == after[r.version - 1]; });
+  CHECK(at_same_place == 303);
 }
 
 // Its move throws when told to: a restore moves every record into the store.

@@ -8,6 +8,7 @@
 
 #include <chronicle/detail/ordered_log.hpp>
 #include <chronicle/detail/spin_lock.hpp>
+#include <chronicle/detail/stable_vector.hpp>
 #include <chronicle/detail/stream_index.hpp>
 #include <chronicle/detail/string_map.hpp>  // uuid_hash
 
@@ -18,7 +19,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -87,13 +87,7 @@ class memory_store {
     if (slot == nullptr) return 0;
     std::shared_lock lock(slot->mutex);
     const std::uint64_t first = from_version == 0 ? 0 : from_version - 1;
-    if (first >= slot->events.size()) return 0;
-    std::size_t seen = 0;
-    for (auto it = slot->events.begin() + static_cast<std::ptrdiff_t>(first); it != slot->events.end(); ++it) {
-      ++seen;
-      if (!detail::deliver(f, *it)) break;
-    }
-    return seen;
+    return slot->events.for_each_from(first, [&](const record& r) { return detail::deliver(f, r); });
   }
 
   /// @brief Calls `f` for every event from global position `from_position` on, in global order.
@@ -183,8 +177,8 @@ class memory_store {
     explicit stream_slot(std::string_view stream) : id(stream) {}
     const std::string id;
     mutable std::shared_mutex mutex;
-    // A deque: references survive push_back, so the global log can point at records in place.
-    std::deque<record> events;
+    // Records never move, so the global log can point at them in place.
+    detail::stable_vector<record> events;
   };
 
   // Where an event id is recorded. Entries of an append in flight may be rolled back: check the
