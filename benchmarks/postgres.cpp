@@ -11,8 +11,9 @@
 // about N events instead, for quick runs.
 // W4_postgres: two threads, 1,000 rounds, both appending to one stream with the same expected version:
 // exactly one winner a round.
-// W5_postgres: 1 and 8 threads appending to streams of their own; on the 8-thread run, `scaling` is
-// its throughput over the 1-thread run's.
+// W5_postgres: 1, 2, 4 and 8 threads appending to streams of their own; on the runs with more than one,
+// `scaling` is their throughput over the 1-thread run's.
+// PostgreSQL_growing_stream: a stream appended to until it holds 1,000,000 events, against new streams.
 // Each in two durability settings, set per connection (`options=-csynchronous_commit=...`): `sync_on`,
 // PostgreSQL's default (a commit waits for its WAL flush), and `sync_off`.
 // Diagnostics: W1_postgres_no_notify and W5_postgres_no_notify run with no subscriber listening, where
@@ -975,7 +976,7 @@ void one_winner(benchmark::State& state, durability d, side s) {
 
 // ---- W5 ------------------------------------------------------------------------------------------------
 // Each thread appends 2,000 notes (ids chosen beforehand), round robin over 100 streams of its own,
-// with exact expected versions; the 8-thread run does 8 times the work of the 1-thread run.
+// with exact expected versions; a run of N threads does N times the work of the 1-thread run.
 
 struct w5_input {
   std::vector<std::string> streams;
@@ -1074,7 +1075,7 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
       state.SkipWithError("an append was refused");
       return;
     }
-    // The 8-thread run reports its throughput over the 1-thread run's (same side and setting; its
+    // A run of several threads reports its throughput over the 1-thread run's (same side and setting; its
     // median over repetitions).
     static std::map<std::string, std::vector<double>> one_thread;
     const std::string key = setting(d) + "/" + who;
@@ -1082,6 +1083,52 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
     if (threads == 1) one_thread[key].push_back(rate);
     if (threads > 1 && !one_thread[key].empty()) state.counters["scaling"] = rate / median(one_thread[key]);
     record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads) + (notify ? "" : "/no_notify"), s, seconds / appends);
+  });
+}
+
+// ---- A growing stream (issue 13, requirement 4) ----------------------------------------------------
+// 1,000 batches of 1,000 OrderNoteAdded events appended to one stream of a fresh schema (1,000,000
+// events; a thousandth of CHRONICLE_BENCH_PG_EVENTS batches when it is set), then as many events as
+// a tenth of that, a batch each to new streams of that same table. Counters: the rate over the long stream's first and last tenth, the new
+// streams' rate, and `long_over_new`, the cost of appending to the long stream (its last tenth) over
+// the cost of appending to a new one: what requirement 4 bounds by 1.3x.
+void growth_postgres(benchmark::State& state, durability d) {
+  const auto conninfo = server_or_skip(state, d);
+  if (!conninfo) return;
+  guarded(state, [&] {
+    std::size_t batches = 1'000;
+    if (const char* s = std::getenv("CHRONICLE_BENCH_PG_EVENTS"); s != nullptr && *s != '\0')
+      batches = std::max<std::size_t>(10, std::stoull(s) / 1'000 / 10 * 10);
+    const std::string schema = schema_name("growth", d, "chronicle");
+    drop_schema(*conninfo, schema);
+    chronicle::postgres_store<bench::noted_event> store(*conninfo, chronicle::postgres_options{.schema = schema});
+    std::vector<chronicle::pending_event<bench::noted_event>> batch;
+    for (std::size_t i = 0; i < 1'000; ++i) batch.push_back({bench::OrderNoteAdded{bench::note_text(i)}});
+    bool failed = false;
+    double first = 0, last = 0, fresh = 0;
+    for (auto _ : state) {
+      auto tenth_start = std::chrono::steady_clock::now();
+      for (std::size_t b = 0; b < batches; ++b) {
+        failed |= !store.append("long", chronicle::expected_version::exact(b * batch.size()), batch);
+        if ((b + 1) % (batches / 10) == 0) {
+          const double rate = static_cast<double>(batches / 10 * batch.size()) / seconds_since(tenth_start);
+          if (b + 1 == batches / 10) first = rate;
+          last = rate;
+          tenth_start = std::chrono::steady_clock::now();
+        }
+      }
+      const auto start = std::chrono::steady_clock::now();
+      for (std::size_t s = 0; s < batches / 10; ++s)
+        failed |= !store.append("new-" + std::to_string(s), chronicle::expected_version::no_stream(), batch);
+      fresh = static_cast<double>(batches / 10 * batch.size()) / seconds_since(start);
+      state.SetIterationTime(seconds_since(start));
+    }
+    drop_schema(*conninfo, schema);
+    if (failed) return state.SkipWithError("an append was refused");
+    state.counters["first_tenth_per_second"] = first;
+    state.counters["last_tenth_per_second"] = last;
+    state.counters["new_streams_per_second"] = fresh;
+    state.counters["long_over_new"] = fresh / last;
   });
 }
 
@@ -1133,17 +1180,21 @@ constexpr int w2_iterations = 30;
     const std::string sync = "_" + setting(d);
     benchmark::RegisterBenchmark(("W5_postgres" + sync + "/baseline").c_str(),
                                  [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, true); })
-        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+        ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres" + sync + "/chronicle").c_str(),
                                  [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, true); })
-        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+        ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/baseline").c_str(),
                                  [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, false); })
-        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+        ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/chronicle").c_str(),
                                  [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, false); })
-        ->ArgName("threads")->Arg(1)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+        ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   }
+  for (const durability d : {durability::on, durability::off})
+    benchmark::RegisterBenchmark(("PostgreSQL_growing_stream_" + setting(d) + "/chronicle").c_str(),
+                                 [d](State& s) { growth_postgres(s, d); })
+        ->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
   return true;
 }();
 

@@ -275,6 +275,26 @@ TEST_CASE("aggregates whose event sets are parts of the store's share one store 
   CHECK(std::get<chronicle::foreign_event>(crossed.error()) == chronicle::foreign_event{"l", 1, "Renamed"});
 }
 
+TEST_CASE("an event the aggregate does not know right after its snapshot is an error, not skipped") {
+  using snapshotting_counter = chronicle::aggregate<state, counter_event, chronicle::ignore<Noted>, chronicle::snapshot_every<2>>;
+  chronicle::memory_store<shared_event> store;
+  chronicle::memory_snapshot_store<state> snapshots;
+  chronicle::repository<snapshotting_counter, decltype(store), decltype(snapshots)> counters{store, snapshots};
+  REQUIRE(counters.execute("c", Add{1}));
+  REQUIRE(counters.execute("c", Add{1}));
+  REQUIRE(snapshots.load("c"));
+  CHECK(snapshots.load("c")->version == 2);
+  // The fold starts at the snapshot's own event (2), which it skips; the next one is foreign.
+  REQUIRE(store.append("c", expected_version::exact(2), {test::pending<shared_event>(Renamed{"stray"})}));
+  const auto loaded = counters.load("c");
+  REQUIRE(loaded.has_error());
+  CHECK(loaded.error() == chronicle::foreign_event{"c", 3, "Renamed"});
+  const auto command = counters.execute("c", Add{1});
+  REQUIRE(command.has_error());
+  CHECK(std::get<chronicle::foreign_event>(command.error()).version == 3);
+  CHECK(store.stream_version("c") == 3);  // nothing appended
+}
+
 // A snapshot store whose saves fail, like a full disk would.
 struct failing_snapshots {
   void save(std::string_view, const chronicle::snapshot<state>&) { throw std::runtime_error("disk full"); }

@@ -314,6 +314,11 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     CHECK(counters.load("c")->state.value == 10);
     CHECK(counted.delivered() == 3);  // events 9 and 10, and 8 (the snapshot's, read to see the stream reaches it)
     CHECK(counted.lookups() == 1);
+    // A store with read_events (a database's: no envelopes built) is read through it.
+    constexpr bool reads_events = requires(const store_type& s, void (*fold)(std::uint64_t, const counter_event&)) {
+      s.read_events("c", 1, fold);
+    };
+    CHECK(counted.event_reads() == (reads_events ? 1 : 0));
     snapshots.save("c", {9, chronicle::state_schema_version_v<counter::state> + 1, counter::state{-1}});
     counted.reset();
     CHECK(counters.load("c")->state.value == 10);

@@ -108,6 +108,17 @@ class counting_store {
     delivered_ += n;
     return n;
   }
+  // Forwarded where the store has it, so that repositories over a durable store are counted on the
+  // path they take in use.
+  template <class F>
+    requires requires(const Store& s, std::string_view stream, std::uint64_t from, F& f) { s.read_events(stream, from, f); }
+  std::size_t read_events(std::string_view stream, std::uint64_t from, F&& f) const {
+    ++lookups_;
+    ++event_reads_;
+    const std::size_t n = inner_->read_events(stream, from, std::forward<F>(f));
+    delivered_ += n;
+    return n;
+  }
   template <class F>
   std::size_t read_all(std::uint64_t from, F&& f) const {
     ++global_reads_;
@@ -121,12 +132,15 @@ class counting_store {
 
   std::size_t delivered() const { return delivered_; }
   std::size_t global_reads() const { return global_reads_; }
-  // How often a stream was looked up (read_stream and stream_version calls).
+  // How often a stream was looked up (read_stream, read_events and stream_version calls).
   std::size_t lookups() const { return lookups_; }
+  // How many of those lookups went through the store's read_events.
+  std::size_t event_reads() const { return event_reads_; }
   void reset() {
     delivered_ = 0;
     global_reads_ = 0;
     lookups_ = 0;
+    event_reads_ = 0;
   }
 
  private:
@@ -134,6 +148,7 @@ class counting_store {
   mutable std::atomic<std::size_t> delivered_{0};
   mutable std::atomic<std::size_t> global_reads_{0};
   mutable std::atomic<std::size_t> lookups_{0};
+  mutable std::atomic<std::size_t> event_reads_{0};
 };
 
 template <class Set>
