@@ -196,6 +196,23 @@ def rows(runs):
     out.append(("W2 on SQLite, load 10k events", duration(ct), duration(bt), ratio(r), "< 5 ms, <= 1.3x",
                 verdict(ct and ct < 5e-3, r and r <= 1.3), error_of(c, b)))
 
+    # Issue 13, requirement 4: appending to a long stream against a new one (first over last tenth on
+    # SQLite; the last tenth against new streams of the same table on PostgreSQL).
+    c, b = find(runs, "SQLite_growing_stream/chronicle"), find(runs, "SQLite_growing_stream/baseline")
+    cg, bg = counter(c, "first_over_last"), counter(b, "first_over_last")
+    out.append(("SQLite growing stream, first / last tenth", ratio(cg), ratio(bg), "-", "<= 1.3x",
+                verdict(cg and cg <= 1.3), error_of(c, b)))
+    for setting in ("sync_on", "sync_off"):
+        c = find(runs, f"PostgreSQL_growing_stream_{setting}/chronicle")
+        cg = counter(c, "long_over_new")
+        out.append((f"PostgreSQL growing stream ({setting}), long / new", ratio(cg), "-", "-", "<= 1.3x",
+                    verdict(cg and cg <= 1.3), error_of(c)))
+        # Requirement 6: more writers (reported; two cores carry clients, backends and the WAL writer).
+        for n in (2, 4, 8):
+            c = find(runs, f"W5_postgres_{setting}/chronicle/threads:{n}")
+            b = find(runs, f"W5_postgres_{setting}/baseline/threads:{n}")
+            out.append((f"W5 on PostgreSQL ({setting}), {n} writers / 1", ratio(counter(c, "scaling")),
+                        ratio(counter(b, "scaling")), "-", "(reported)", "", error_of(c, b)))
     (c10, b10), (c1m, b1m) = marginal[10_000], marginal[1_000_000]
     out.append(("W7 marginal growth, 1M / 10k", ratio(c1m / c10 if c10 and c1m else None),
                 ratio(b1m / b10 if b10 and b1m else None), "-", "(diagnostic)", "", None))
