@@ -54,6 +54,7 @@
 #include <chronicle/sqlite/options.hpp>
 #include <chronicle/sqlite/snapshots.hpp>
 #include <chronicle/sqlite/detail/connection.hpp>
+#include <chronicle/sqlite/detail/rows.hpp>
 #include <chronicle/detail/string_map.hpp>
 
 #include <sqlite3.h>
@@ -61,7 +62,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <concepts>
 #include <cstring>
@@ -69,7 +69,6 @@
 #include <functional>
 #include <memory>
 #include <initializer_list>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -305,7 +304,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
           .bind_text(6, payloads[i])
           .bind(7, pending.correlation_id)
           .bind(8, pending.causation_id)
-          .bind(9, to_nanos(now));
+          .bind(9, detail::to_nanos(now));
       const int rc = sqlite3_step(insert.raw());
       if (rc != SQLITE_DONE) {
         const std::string message = sqlite3_errmsg(db_);
@@ -353,19 +352,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
 
   using transaction = detail::sqlite_transaction;
 
-  static constexpr std::size_t chunk_rows = 512;  // rows per read chunk: the LIMIT of the selects
-  // A chunk also ends once its payloads reach 1 MiB, so a read holds about that much however large
-  // the events are (and at most one event more).
-  static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
-  // Versions and positions are SQLite integers (int64): none lies beyond this.
-  static constexpr std::uint64_t max_key = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-
-  static std::int64_t to_nanos(clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  }
-  static clock::time_point from_nanos(std::int64_t n) {
-    return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(n)));
-  }
+  static constexpr std::size_t chunk_rows = detail::sqlite_chunk_rows;  // the LIMIT of the selects
 
   using typename base::restored_row;
 
@@ -391,7 +378,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
           .bind_text(7, next.payload)
           .bind(8, r.correlation_id)
           .bind(9, r.causation_id)
-          .bind(10, to_nanos(r.recorded_at));
+          .bind(10, detail::to_nanos(r.recorded_at));
       const int rc = sqlite3_step(insert.raw());
       if (rc != SQLITE_DONE) {
         const std::string message = sqlite3_errmsg(db_);
@@ -474,7 +461,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   clock::time_point last_recorded_locked() const {
     auto& s = statement(last_time).reset();
     detail::reset_on_exit done(s);
-    return s.step() ? from_nanos(s.integer(0)) : clock::time_point{};
+    return s.step() ? detail::from_nanos(s.integer(0)) : clock::time_point{};
   }
 
   // The batch's first id is recorded: the original result if it is this very batch at this place.
@@ -516,26 +503,24 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
                                stream, version);
   }
 
-  // Overwrites `r`'s envelope with the current row, reusing its strings' storage. `stream` is the
-  // stream read, or empty for the global order (whose rows carry it in column 9).
-  static void fill_envelope(envelope& r, const detail::sqlite_statement& s, std::string_view stream) {
-    r.position = static_cast<std::uint64_t>(s.integer(0));
-    r.stream_id.assign(stream.empty() ? s.blob(9) : stream);
-    r.version = static_cast<std::uint64_t>(s.integer(1));
-    r.id = s.id(2);
-    r.correlation_id = s.id(6);
-    r.causation_id = s.id(7);
-    r.recorded_at = from_nanos(s.integer(8));
-  }
   static void fill(record& r, const detail::sqlite_statement& s, codec_reader& codec, std::string_view stream) {
-    fill_envelope(r, s, stream);
+    detail::fill_envelope(r, s, stream);
     r.event = decode(s, 3, codec, r.stream_id, r.version);
   }
 
+  // Every read: chunks on a reader lane (detail/rows.hpp), decoded with one codec per read.
+  template <class Row, class Query, class Fill, class Deliver, class Key>
+  std::size_t read_chunks(std::uint64_t from, int payload, Query&& query, Fill&& fill_row, Deliver&& deliver, Key&& key,
+                          bool to_the_end = false) const {
+    codec_reader codec(reading_);
+    return detail::read_chunks<Row>([&] { return take_reader(!to_the_end); }, std::max<std::uint64_t>(from, 1), payload,
+                                    query, [&](Row& r, const detail::sqlite_statement& s) { fill_row(r, s, codec); },
+                                    deliver, key, to_the_end);
+  }
   std::size_t read_stream_records(std::string_view stream, std::uint64_t from_version,
                                   detail::function_ref<bool(const record&)> deliver) const {
     return read_chunks<record>(
-        std::max<std::uint64_t>(from_version, 1), 5,
+        from_version, 5,
         [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_stream, reader).reset().bind_blob(1, stream).bind(2, from); },
         [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, stream); }, deliver,
         [](const record& r) { return r.version; });
@@ -543,7 +528,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   std::size_t read_stream_events(std::string_view stream, std::uint64_t from_version,
                                  detail::function_ref<bool(const versioned_event&)> deliver) const {
     return read_chunks<versioned_event>(
-        std::max<std::uint64_t>(from_version, 1), 3,
+        from_version, 3,
         [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_events, reader).reset().bind_blob(1, stream).bind(2, from); },
         [&](versioned_event& r, const detail::sqlite_statement& s, codec_reader& codec) {
           r.version = static_cast<std::uint64_t>(s.integer(0));
@@ -553,7 +538,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   }
   std::size_t read_all_records(std::uint64_t from_position, detail::function_ref<bool(const record&)> deliver) const {
     return read_chunks<record>(
-        std::max<std::uint64_t>(from_position, 1), 5,
+        from_position, 5,
         [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_all, reader).reset().bind(1, from); },
         [&](record& r, const detail::sqlite_statement& s, codec_reader& codec) { fill(r, s, codec, {}); }, deliver,
         [](const record& r) { return r.position; }, true);
@@ -561,56 +546,15 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
   std::size_t read_all_encoded_records(std::uint64_t from_position,
                                        detail::function_ref<bool(const encoded_record&)> deliver) const {
     return read_chunks<encoded_record>(
-        std::max<std::uint64_t>(from_position, 1), 5,
+        from_position, 5,
         [&](lane& reader, std::uint64_t from) -> auto& { return statement(select_all, reader).reset().bind(1, from); },
         [&](encoded_record& r, const detail::sqlite_statement& s, codec_reader&) {
-          fill_envelope(r, s, {});
+          detail::fill_envelope(r, s, {});
           r.event_name.assign(s.text(3));
           r.schema_version = static_cast<std::uint32_t>(s.integer(4));
           r.payload.assign(s.text(5));
         },
         deliver, [](const encoded_record& r) { return r.position; }, true);
-  }
-
-  // Reads a chunk of rows (up to 512, or 1 MiB of payload in column `payload`) into `Row`s under the
-  // mutex, then delivers them without it, until done or stopped; the rows are reused from one chunk
-  // to the next.
-  //
-  // With `to_the_end`, a chunk that was not full is followed by one more query, until one finds
-  // nothing: the global order's readers also get the events appended while they were called (a
-  // reactor's own commands' events, in the same catch-up).
-  template <class Row, class Query, class Fill, class Deliver, class Key>
-  std::size_t read_chunks(std::uint64_t from, int payload, Query&& query, Fill&& fill_row, Deliver&& deliver,
-                          Key&& key, bool to_the_end = false) const {
-    std::size_t seen = 0;
-    std::vector<Row> chunk;
-    codec_reader codec(reading_);
-    while (from <= max_key) {  // beyond it lies nothing (and it would bind as a negative number)
-      std::size_t rows = 0;
-      std::size_t bytes = 0;
-      bool full = false;
-      {
-        auto [lock, reader] = take_reader(!to_the_end);
-        auto& s = query(*reader, from);
-        detail::reset_on_exit done(s);
-        while (!full && s.step()) {
-          if (rows == chunk.size()) chunk.emplace_back();
-          fill_row(chunk[rows++], s, codec);
-          bytes += static_cast<std::size_t>(sqlite3_column_bytes(s.raw(), payload));
-          full = rows == chunk_rows || bytes >= chunk_bytes;
-        }
-      }
-      for (std::size_t i = 0; i < rows; ++i) {
-        ++seen;
-        if (!deliver(chunk[i])) return seen;
-      }
-      if (rows == 0 || (!full && !to_the_end)) return seen;
-      from = key(chunk[rows - 1]) + 1;
-      // Rows keep their strings' storage for the next chunk, unless large events grew it: then they
-      // go, so what a read holds stays about one chunk's payload.
-      if (bytes >= chunk_bytes) chunk.clear();
-    }
-    return seen;
   }
 
   mutable lane writer_;
