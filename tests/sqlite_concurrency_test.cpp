@@ -7,6 +7,7 @@
 #include <chronicle/subscription.hpp>
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "sqlite_support.hpp"
 #include "support.hpp"
@@ -193,6 +194,58 @@ TEST_CASE("group commit: threads racing for one stream's versions, exactly one a
   CHECK(store.stream_version("race") == static_cast<std::uint64_t>(landed.load()));
   for (int v = 1; v <= landed; ++v) CHECK(at[v] == 1);
   CHECK(store.head_position() == static_cast<std::uint64_t>(landed.load()));
+  CHECK(contiguous(store));
+}
+
+// Fault injection: a trigger, added through a connection of its own, makes the database fail (an
+// integer overflow, SQLITE_ERROR) every insert of a "Noted" event. Eight threads alternate appends
+// that must land with appends that hit the failure, so failures meet others in groups: the one that
+// hit it gets the sqlite_error, nothing of it is written, and the rest of its group commits (run
+// again in a new transaction).
+TEST_CASE("group commit: an append the database fails mid-group fails alone; the rest of its group commits") {
+  test::temporary_file file{"group-fault"};
+  store_t store(file.path.string(), fast);
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TRIGGER fail_noted BEFORE INSERT ON events WHEN NEW.type = 'Noted' "
+                       "BEGIN SELECT abs(-9223372036854775807 - 1); END",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  constexpr int writers = 8, rounds = 40;
+  std::atomic<int> wrong{0}, failed{0};
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&, t] {
+        const std::string stream = "fault-" + std::to_string(t);
+        for (int round = 1; round <= rounds; ++round) {
+          auto appended = store.append(stream, expected_version::exact(static_cast<std::uint64_t>(round - 1)),
+                                       {test::pending<counter_event>(counter::Added{round})});
+          if (!appended || appended->version != static_cast<std::uint64_t>(round)) ++wrong;
+          try {
+            (void)store.append(stream, expected_version::any(),
+                               {test::pending<counter_event>(counter::Added{1}), test::pending<counter_event>(counter::Noted{"x"})});
+            ++wrong;  // the database refused it: it must not be acknowledged
+          } catch (const chronicle::sqlite_error& e) {
+            if (e.code() != SQLITE_ERROR) ++wrong;
+            ++failed;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(failed == writers * rounds);
+  for (int t = 0; t < writers; ++t) {
+    const std::string stream = "fault-" + std::to_string(t);
+    CHECK(store.stream_version(stream) == rounds);
+    long total = 0;
+    store.read_stream(stream, 1, [&](const auto& r) { total += std::get<counter::Added>(r.event).amount; });
+    CHECK(total == rounds * (rounds + 1) / 2);  // no event of a failed batch, not even its first
+  }
+  CHECK(store.head_position() == writers * rounds);
   CHECK(contiguous(store));
 }
 
