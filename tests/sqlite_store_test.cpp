@@ -184,6 +184,33 @@ TEST_CASE("a restore that breaks the rules writes nothing") {
   CHECK(next->position == 4);
 }
 
+TEST_CASE("a constraint other than the event id's (a trigger another application added) is an sqlite_error, not a duplicate") {
+  temporary_file file("trigger");
+  chronicle::sqlite_store<counter_event> store(file.path.string());
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "CREATE TRIGGER no_notes BEFORE INSERT ON events WHEN NEW.type = 'Noted' "
+                             "BEGIN SELECT RAISE(ABORT, 'no notes here'); END",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    (void)store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{1}),
+                                                      test::pending<counter_event>(counter::Noted{"n"})});
+    FAIL("the append was not refused");
+  } catch (const chronicle::sqlite_error& e) {
+    CHECK(e.code() == SQLITE_CONSTRAINT_TRIGGER);
+    CHECK(std::string_view(e.what()).find("no notes here") != std::string_view::npos);
+  }
+  CHECK(store.stream_version("s") == 0);  // nothing of the batch
+  const auto id = test::new_id();
+  REQUIRE(store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{1}, id)}));
+  const auto again = store.append("t", expected_version::any(), {test::pending<counter_event>(counter::Added{1}, id)});
+  REQUIRE_FALSE(again);  // the event id's own index still answers as a duplicate
+  CHECK(std::holds_alternative<chronicle::duplicate_event>(again.error()));
+}
+
 TEST_CASE("two stores on one file: appends from both, one global order, conflicts detected") {
   temporary_file file;
   chronicle::sqlite_store<counter_event> first(file.path.string()), second(file.path.string());

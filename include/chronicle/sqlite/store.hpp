@@ -305,12 +305,14 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
           .bind(7, pending.correlation_id)
           .bind(8, pending.causation_id)
           .bind(9, detail::to_nanos(now));
-      const int rc = sqlite3_step(insert.raw());
-      if (rc != SQLITE_DONE) {
+      if (sqlite3_step(insert.raw()) != SQLITE_DONE) {
+        const int code = sqlite3_extended_errcode(db_);
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) return duplicate_event{std::string(stream), id};
-        throw sqlite_error("chronicle: SQLite insert: " + message, rc);
+        // The event id's unique index (the version was checked in this transaction). Any other
+        // constraint, such as a trigger another application added, is the database's failure.
+        if (code == SQLITE_CONSTRAINT_UNIQUE) return duplicate_event{std::string(stream), id};
+        throw sqlite_error("chronicle: SQLite insert: " + message, code);
       }
       position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
       if (written != nullptr)
@@ -379,13 +381,13 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
           .bind(8, r.correlation_id)
           .bind(9, r.causation_id)
           .bind(10, detail::to_nanos(r.recorded_at));
-      const int rc = sqlite3_step(insert.raw());
-      if (rc != SQLITE_DONE) {
+      if (sqlite3_step(insert.raw()) != SQLITE_DONE) {
+        const int code = sqlite3_extended_errcode(db_);
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        // The only constraint left to fail: a repeated event id.
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) refuse_restore(r.position, "repeats an event id");
-        throw sqlite_error("chronicle: SQLite insert: " + message, rc);
+        // The only unique index the checks before leave to fail: a repeated event id.
+        if (code == SQLITE_CONSTRAINT_UNIQUE) refuse_restore(r.position, "repeats an event id");
+        throw sqlite_error("chronicle: SQLite insert: " + message, code);
       }
     }
     insert.reset();
