@@ -8,10 +8,15 @@
 //   size and never move, so readers need no lock either.
 // - A batch stores its first slot last; readers stop at the first slot not yet published. So a
 //   reader never sees a gap, half a batch, or a later batch before an earlier one.
-// - An append returns only once every earlier position is published too (read your writes): a
-//   batch marks its last slot once every slot up to it is published, after waiting for the mark of
-//   the slot before its first. That mark is there already unless an earlier append is still between
-//   its claim and its publication, a few instructions.
+// - An append returns only once every earlier position is published too (read your writes). A mark
+//   on a slot says every slot up to it is published. A batch, once its own slots are stored, makes
+//   sure the slot before its first is marked, then marks its last. Whoever finds the slots back to
+//   the nearest mark all published may set that mark: so a batch waits only for earlier batches
+//   that have not stored their slots yet (between their claim and their stores, a few
+//   instructions), never for an earlier batch's thread to run again and set its own mark. (Waiting
+//   for those marks in turn made a convoy where threads outnumber cores: one preempted thread held
+//   up every later append until each thread in the chain ran again, and 4 threads on 2 cores
+//   appended at a third of one thread's rate.)
 #include <chronicle/envelope.hpp>
 
 #include <chronicle/detail/spin_lock.hpp>
@@ -72,10 +77,7 @@ class ordered_log {
   void publish(std::uint64_t first, std::size_t n, At record) noexcept {
     for (std::size_t i = 1; i < n; ++i) slot(first + i).store(value_of(record(i)), std::memory_order_relaxed);
     slot(first).store(value_of(record(0)), std::memory_order_release);
-    if (first > 1) {
-      const slot_t& before = slot(first - 1);
-      spin_until([&] { return (before.load(std::memory_order_acquire) & complete) != 0; });
-    }
+    if (first > 1) spin_until([&] { return mark_published(first - 1); });
     slot(first + n - 1).store(value_of(record(n - 1)) | complete, std::memory_order_release);
     // Pairs with the fence in wait_for: either the waiter sees this batch or we see the waiter.
     std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -171,6 +173,22 @@ class ordered_log {
     const std::uint64_t i = position - 1;
     const unsigned k = segment_of(i);
     return segments_[k][i - ((block << k) - block)];
+  }
+
+  // Whether every slot up to `position` is published; if so, marks `position` (the last slot of the
+  // batch before the caller's, which may not have marked it yet). Looks back from `position` to the
+  // nearest mark: a few slots, one per batch in flight.
+  bool mark_published(std::uint64_t position) noexcept {
+    for (std::uint64_t p = position; p > 0; --p) {
+      const std::uintptr_t v = slot(p).load(std::memory_order_acquire);
+      if (v == 0) return false;
+      if ((v & complete) != 0) {
+        if (p == position) return true;  // marked already: the usual case, and no write
+        break;
+      }
+    }
+    slot(position).fetch_or(complete, std::memory_order_acq_rel);
+    return true;
   }
 
   bool published(std::uint64_t position) const noexcept {
