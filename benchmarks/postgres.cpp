@@ -1088,10 +1088,11 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
 
 // ---- A growing stream (issue 13, requirement 4) ----------------------------------------------------
 // 1,000 batches of 1,000 OrderNoteAdded events appended to one stream of a fresh schema (1,000,000
-// events; a thousandth of CHRONICLE_BENCH_PG_EVENTS batches when it is set), then as many events as
-// a tenth of that, a batch each to new streams of that same table. Counters: the rate over the long stream's first and last tenth, the new
-// streams' rate, and `long_over_new`, the cost of appending to the long stream (its last tenth) over
-// the cost of appending to a new one: what requirement 4 bounds by 1.3x.
+// events; a thousandth of CHRONICLE_BENCH_PG_EVENTS batches when it is set), then a tenth as many
+// events more, one 1,000-event batch to each of as many new streams of the same table. Counters: the
+// rate over the long stream's first and last tenth, the new streams' rate, and `long_over_new`, the
+// cost of appending to the long stream (its last tenth) over the cost of appending to a new one: what
+// requirement 4 bounds by 1.3x.
 void growth_postgres(benchmark::State& state, durability d) {
   const auto conninfo = server_or_skip(state, d);
   if (!conninfo) return;

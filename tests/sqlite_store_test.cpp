@@ -184,7 +184,7 @@ TEST_CASE("a restore that breaks the rules writes nothing") {
   CHECK(next->position == 4);
 }
 
-TEST_CASE("a constraint other than the event id's (a trigger another application added) is an sqlite_error, not a duplicate") {
+TEST_CASE("a constraint other than the event id's (a trigger or index another application added) is an sqlite_error, not a duplicate") {
   temporary_file file("trigger");
   chronicle::sqlite_store<counter_event> store(file.path.string());
   {
@@ -209,6 +209,21 @@ TEST_CASE("a constraint other than the event id's (a trigger another application
   const auto again = store.append("t", expected_version::any(), {test::pending<counter_event>(counter::Added{1}, id)});
   REQUIRE_FALSE(again);  // the event id's own index still answers as a duplicate
   CHECK(std::holds_alternative<chronicle::duplicate_event>(again.error()));
+  // Another application's unique index fails with the same code as the event id's: still not a duplicate.
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.path.string().c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "CREATE UNIQUE INDEX one_per_type ON events (stream_id, type)", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    sqlite3_close(db);
+  }
+  try {
+    (void)store.append("s", expected_version::any(), {test::pending<counter_event>(counter::Added{2})});
+    FAIL("the append was not refused");
+  } catch (const chronicle::sqlite_error& e) {
+    CHECK(e.code() == SQLITE_CONSTRAINT_UNIQUE);
+  }
+  CHECK(store.stream_version("s") == 1);
 }
 
 TEST_CASE("two stores on one file: appends from both, one global order, conflicts detected") {

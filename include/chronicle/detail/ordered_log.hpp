@@ -12,8 +12,10 @@
 //   on a slot says every slot up to it is published. A batch, once its own slots are stored, makes
 //   sure the slot before its first is marked, then marks its last. Whoever finds the slots back to
 //   the nearest mark all published may set that mark: so a batch waits only for earlier batches
-//   that have not stored their slots yet (between their claim and their stores, a few
-//   instructions), never for an earlier batch's thread to run again and set its own mark. (Waiting
+//   that have not stored their slots yet (between their claim and their stores: setting each
+//   record's position and time, then the stores), never for an earlier batch's thread to run again
+//   to set its own mark. A thread preempted in that window still holds up every later append, but
+//   only until it runs again. (Waiting
 //   for those marks in turn made a convoy where threads outnumber cores: one preempted thread held
 //   up every later append until each thread in the chain ran again, and 4 threads on 2 cores
 //   appended at a third of one thread's rate.)
@@ -177,7 +179,7 @@ class ordered_log {
 
   // Whether every slot up to `position` is published; if so, marks `position` (the last slot of the
   // batch before the caller's, which may not have marked it yet). Looks back from `position` to the
-  // nearest mark: a few slots, one per batch in flight.
+  // nearest mark: the slots of the batches in flight before the caller's, usually none.
   bool mark_published(std::uint64_t position) noexcept {
     for (std::uint64_t p = position; p > 0; --p) {
       const std::uintptr_t v = slot(p).load(std::memory_order_acquire);

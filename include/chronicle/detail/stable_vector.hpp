@@ -15,20 +15,24 @@ namespace detail {
 template <class T>
 class stable_vector {
  public:
+  stable_vector() = default;
+  stable_vector(const stable_vector&) = delete;  // a copy's segments would not have the sizes indexing assumes
+  stable_vector& operator=(const stable_vector&) = delete;
+
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
 
   // Strong guarantee: if allocation or T's construction throws, nothing changed.
   template <class... Args>
   T& emplace_back(Args&&... args) {
-    if (segments_.empty() || segments_.back().size() == segments_.back().capacity()) {
+    if (segments_.empty() || segments_.back().size() == first << (segments_.size() - 1)) {
       std::vector<T> next;
       next.reserve(first << segments_.size());
       segments_.reserve(segments_.size() + 1);  // so that the push below cannot throw
       next.emplace_back(std::forward<Args>(args)...);
       segments_.push_back(std::move(next));
     } else {
-      segments_.back().emplace_back(std::forward<Args>(args)...);  // within capacity: no move, no throw but T's
+      segments_.back().emplace_back(std::forward<Args>(args)...);  // within the reserved size: no reallocation
     }
     ++size_;
     return segments_.back().back();

@@ -310,8 +310,8 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
         // The event id's unique index (the version was checked in this transaction). Any other
-        // constraint, such as a trigger another application added, is the database's failure.
-        if (code == SQLITE_CONSTRAINT_UNIQUE) return duplicate_event{std::string(stream), id};
+        // constraint, such as a trigger or an index another application added, is the database's failure.
+        if (detail::repeats_event_id(code, message)) return duplicate_event{std::string(stream), id};
         throw sqlite_error("chronicle: SQLite insert: " + message, code);
       }
       position = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
@@ -385,8 +385,7 @@ class sqlite_store : public detail::durable_store<sqlite_store<Set>, Set, sqlite
         const int code = sqlite3_extended_errcode(db_);
         const std::string message = sqlite3_errmsg(db_);
         insert.reset();
-        // The only unique index the checks before leave to fail: a repeated event id.
-        if (code == SQLITE_CONSTRAINT_UNIQUE) refuse_restore(r.position, "repeats an event id");
+        if (detail::repeats_event_id(code, message)) refuse_restore(r.position, "repeats an event id");
         throw sqlite_error("chronicle: SQLite insert: " + message, code);
       }
     }

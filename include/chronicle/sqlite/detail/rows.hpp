@@ -34,6 +34,12 @@ inline clock::time_point from_nanos(std::int64_t n) {
   return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::nanoseconds(n)));
 }
 
+// Whether a failed insert into the events table failed on the event id's unique index (SQLite names
+// the column in its message), not on another constraint.
+inline bool repeats_event_id(int extended_code, std::string_view message) {
+  return extended_code == SQLITE_CONSTRAINT_UNIQUE && message.find("events.event_id") != std::string_view::npos;
+}
+
 // Overwrites `r`'s envelope with the current row of a select of the events table (position, version,
 // event_id, type, schema_version, payload, correlation_id, causation_id, recorded_at, stream_id),
 // reusing its strings' storage. `stream` is the stream read, or empty for the global order, whose
