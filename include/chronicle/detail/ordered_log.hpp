@@ -15,10 +15,9 @@
 //   that have not stored their slots yet (between their claim and their stores: setting each
 //   record's position and time, then the stores), never for an earlier batch's thread to run again
 //   to set its own mark. A thread preempted in that window still holds up every later append, but
-//   only until it runs again. (Waiting
-//   for those marks in turn made a convoy where threads outnumber cores: one preempted thread held
-//   up every later append until each thread in the chain ran again, and 4 threads on 2 cores
-//   appended at a third of one thread's rate.)
+//   only until it runs again. (Waiting for those marks in turn made a convoy where threads outnumber
+//   cores: one preempted thread held up every later append until each thread in the chain ran
+//   again, and 4 threads on 2 cores appended at a third of one thread's rate.)
 #include <chronicle/envelope.hpp>
 
 #include <chronicle/detail/spin_lock.hpp>
