@@ -20,7 +20,6 @@ class stable_vector {
   stable_vector& operator=(const stable_vector&) = delete;
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
 
   // Strong guarantee: if allocation or T's construction throws, nothing changed.
   template <class... Args>
