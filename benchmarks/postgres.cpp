@@ -991,9 +991,13 @@ w5_input make_w5_input(std::size_t thread) {
   return in;
 }
 
+// With group commit (the default) or without: then each writer's append runs on a connection of its own.
+template <bool GroupCommit>
 struct chronicle_writers {
+  static constexpr const char* label = GroupCommit ? "chronicle" : "chronicle_no_group_commit";
   chronicle_writers(const std::string& conninfo, const std::string& schema, std::size_t, bool)
-      : store(conninfo, chronicle::postgres_options{.schema = schema}) {}
+      : store(conninfo, chronicle::postgres_options{.schema = schema, .group_commit = GroupCommit}) {}
+  std::uint64_t commits() const { return store.append_commits(); }
   bool append(std::size_t, const std::string& stream, std::uint64_t version, const chronicle::event_id& id) {
     const chronicle::pending_event<bench::noted_event> note{bench::OrderNoteAdded{"packed"}, id, {}, {}};
     return static_cast<bool>(store.append(stream, chronicle::expected_version::exact(version),
@@ -1003,6 +1007,7 @@ struct chronicle_writers {
 };
 
 struct baseline_writers {
+  static constexpr const char* label = "baseline";
   baseline_writers(const std::string& conninfo, const std::string& schema, std::size_t threads, bool notify) {
     for (std::size_t t = 0; t < threads; ++t) db.push_back(std::make_unique<raw_postgres>(conninfo, schema, notify));
   }
@@ -1020,15 +1025,16 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
   if (!conninfo) return;
   guarded(state, [&] {
     const auto threads = static_cast<std::size_t>(state.range(0));
-    const std::string who = std::string(s == chronicle_side ? "chronicle" : "baseline") + (notify ? "" : "_no_notify");
+    const std::string who = std::string(Writers::label) + (notify ? "" : "_no_notify");
     const std::string schema = schema_name("w5", d, who.c_str());
     std::vector<w5_input> inputs;
     for (std::size_t t = 0; t < threads; ++t) inputs.push_back(make_w5_input(t));
     std::size_t failed = 0;
-    double seconds = 0;
+    double seconds = 0, commits = 0;
     for (auto _ : state) {
       fresh_schema<bench::noted_event>(*conninfo, schema);
       Writers writers(*conninfo, schema, threads, notify);
+      std::uint64_t commits_before = 0;  // the commits after the warm-up
       std::optional<subscriber_listening> subscriber;
       if (notify) subscriber.emplace(*conninfo, schema);
       std::vector<std::chrono::steady_clock::time_point> begin(threads), end(threads);
@@ -1044,6 +1050,8 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
           errors[t] = std::current_exception();
         }
         go.arrive_and_wait();
+        if constexpr (requires { writers.commits(); })
+          if (t == 0) commits_before = writers.commits();
         begin[t] = end[t] = std::chrono::steady_clock::now();
         if (errors[t]) return;
         try {
@@ -1061,6 +1069,7 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
       for (auto& th : others) th.join();
       for (const auto& e : errors)
         if (e) std::rethrow_exception(e);
+      if constexpr (requires { writers.commits(); }) commits += static_cast<double>(writers.commits() - commits_before);
       const auto first = *std::min_element(begin.begin(), begin.end());
       const auto last = *std::max_element(end.begin(), end.end());
       const double elapsed = std::chrono::duration<double>(last - first).count();
@@ -1071,6 +1080,7 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
     drop_schema(*conninfo, schema);
     const double appends = static_cast<double>(threads * w5_appends_per_thread) * static_cast<double>(state.iterations());
     state.counters["appends_per_second"] = benchmark::Counter(appends, benchmark::Counter::kIsRate);
+    if (commits > 0) state.counters["appends_per_commit"] = appends / commits;
     if (failed != 0) {
       state.SkipWithError("an append was refused");
       return;
@@ -1082,7 +1092,9 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
     const double rate = appends / seconds;
     if (threads == 1) one_thread[key].push_back(rate);
     if (threads > 1 && !one_thread[key].empty()) state.counters["scaling"] = rate / median(one_thread[key]);
-    record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads) + (notify ? "" : "/no_notify"), s, seconds / appends);
+    record_cost(state, "W5/" + setting(d) + "/" + std::to_string(threads) + (notify ? "" : "/no_notify") +
+                           (s == chronicle_side && who.find("no_group") != std::string::npos ? "/no_group_commit" : ""),
+                s, seconds / appends);
   });
 }
 
@@ -1183,13 +1195,16 @@ constexpr int w2_iterations = 30;
                                  [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, true); })
         ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres" + sync + "/chronicle").c_str(),
-                                 [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, true); })
+                                 [d](State& s) { distinct_streams<chronicle_writers<true>>(s, d, chronicle_side, true); })
+        ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("W5_postgres" + sync + "/chronicle_no_group_commit").c_str(),
+                                 [d](State& s) { distinct_streams<chronicle_writers<false>>(s, d, chronicle_side, true); })
         ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/baseline").c_str(),
                                  [d](State& s) { distinct_streams<baseline_writers>(s, d, baseline_side, false); })
         ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("W5_postgres_no_notify" + sync + "/chronicle").c_str(),
-                                 [d](State& s) { distinct_streams<chronicle_writers>(s, d, chronicle_side, false); })
+                                 [d](State& s) { distinct_streams<chronicle_writers<true>>(s, d, chronicle_side, false); })
         ->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
   }
   for (const durability d : {durability::on, durability::off})

@@ -5,6 +5,7 @@
 // `position > checkpoint` as soon as rows are visible), then that the store's readers do not trip.
 #include <chronicle/postgres/store.hpp>
 
+#include "group_commit_workload.hpp"
 #include "postgres_support.hpp"
 #include "support.hpp"
 
@@ -257,6 +258,106 @@ TEST_CASE("one store object shared by threads: every append lands once, one winn
     CHECK(lost == 3);
   }
   CHECK(store.stream_version("contested") == 20);
+}
+
+// Group commit (postgres_options::group_commit): the workload every store with group commit runs,
+// with a second store object on the same schema as the observer that finds each acknowledged event.
+TEST_CASE("group commit: threads appending through one store share commits, each append keeps its own outcome") {
+  test::postgres_schema schema("group");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  const store_type observer(test::postgres_conninfo(), {.schema = schema.name});
+  test::group_workload work;
+  work.run(store, observer);
+  CHECK(work.accepted == test::group_workload::writers * test::group_workload::rounds);
+  // Eight threads appending 480 events in all, each waiting a round trip: some met in a group.
+  CHECK(store.append_commits() > 0);
+  CHECK(store.append_commits() < static_cast<std::uint64_t>(work.accepted));
+}
+
+TEST_CASE("group commit off: each accepted append commits alone, with the same outcomes") {
+  test::postgres_schema schema("group_off");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name, .group_commit = false});
+  const store_type observer(test::postgres_conninfo(), {.schema = schema.name});
+  test::group_workload work;
+  work.run(store, observer);
+  CHECK(store.append_commits() == static_cast<std::uint64_t>(work.accepted));
+}
+
+// Appends to one stream that meet in a group: each is checked against what the group's earlier
+// appends wrote, so of those expecting one version exactly one lands, and the others are conflicts.
+TEST_CASE("group commit: threads racing for one stream's versions, exactly one append lands at each") {
+  test::postgres_schema schema("group_race");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  constexpr int writers = 8, tries = 30;
+  std::atomic<int> landed{0}, wrong{0};
+  std::vector<std::atomic<int>> at(writers * tries + 1);  // how many appends landed at each version
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&] {
+        for (int i = 0; i < tries; ++i) {
+          const std::uint64_t seen = store.stream_version("race");
+          auto appended = store.append("race", expected_version::exact(seen), {pending<counter_event>(Added{1})});
+          if (appended) {
+            ++landed;
+            if (appended->version != seen + 1) ++wrong;
+            ++at[appended->version];
+          } else if (!std::holds_alternative<chronicle::concurrency_conflict>(appended.error())) {
+            ++wrong;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(landed > 0);
+  CHECK(store.stream_version("race") == static_cast<std::uint64_t>(landed.load()));
+  for (int v = 1; v <= landed; ++v) CHECK(at[v] == 1);
+}
+
+// Fault injection: a trigger makes the server refuse (RAISE, SQLSTATE P0001) every insert of a "Noted"
+// event. Eight threads alternate appends that must land with appends that hit the refusal, so
+// refusals meet others in groups: the one refused gets the postgres_error, nothing of it is written,
+// and the rest of its group commits (run again in a new transaction).
+TEST_CASE("group commit: an append the server refuses mid-group fails alone; the rest of its group commits") {
+  test::postgres_schema schema("group_fault");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  const std::string q = "\"" + schema.name + "\"";
+  test::postgres_exec("CREATE FUNCTION " + q + ".fail_noted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                      "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected'; END IF; RETURN NEW; END $$; "
+                      "CREATE TRIGGER fail_noted BEFORE INSERT ON " + q + ".events FOR EACH ROW EXECUTE FUNCTION " +
+                      q + ".fail_noted()");
+  constexpr int writers = 8, rounds = 30;
+  std::atomic<int> wrong{0}, failed{0};
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&, t] {
+        const std::string stream = "fault-" + std::to_string(t);
+        for (int round = 1; round <= rounds; ++round) {
+          auto appended = store.append(stream, expected_version::exact(static_cast<std::uint64_t>(round - 1)),
+                                       {pending<counter_event>(Added{round})});
+          if (!appended || appended->version != static_cast<std::uint64_t>(round)) ++wrong;
+          try {
+            (void)store.append(stream, expected_version::any(),
+                               {pending<counter_event>(Added{1}), pending<counter_event>(counter::Noted{"x"})});
+            ++wrong;  // the server refused it: it must not be acknowledged
+          } catch (const chronicle::postgres_error& e) {
+            if (e.sqlstate() != "P0001") ++wrong;
+            ++failed;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(failed == writers * rounds);
+  for (int t = 0; t < writers; ++t) {
+    const std::string stream = "fault-" + std::to_string(t);
+    CHECK(store.stream_version(stream) == rounds);
+    long total = 0;
+    store.read_stream(stream, 1, [&](const auto& r) { total += std::get<Added>(r.event).amount; });
+    CHECK(total == rounds * (rounds + 1) / 2);  // no event of a refused batch, not even its first
+  }
+  CHECK(store.append_commits() < static_cast<std::uint64_t>(writers * rounds));  // some appends met in groups
 }
 
 }  // namespace

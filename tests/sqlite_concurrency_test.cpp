@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include "group_commit_workload.hpp"
 #include "sqlite_support.hpp"
 #include "support.hpp"
 
@@ -41,12 +42,7 @@ struct added_total {
 };
 
 // Positions 1..head, each once, in order: what any read of the global order must see.
-bool contiguous(const store_t& store) {
-  std::uint64_t last = 0;
-  bool ok = true;
-  store.read_all(1, [&](const auto& r) { ok = ok && r.position == ++last; });
-  return ok;
-}
+constexpr auto contiguous = [](const store_t& store) { return test::contiguous_positions(store); };
 
 TEST_CASE("threads sharing one store and repository: every command lands once, readers see whole prefixes") {
   test::temporary_file file{"threads"};
@@ -90,72 +86,13 @@ TEST_CASE("threads sharing one store and repository: every command lands once, r
   CHECK(contiguous(store));
 }
 
-// Threads append through one store, each to its own stream: every append it expects to land, a stale
-// expected version every third round, an id another of its events has every fifth, and a batch whose
-// last id repeats an earlier one every seventh. Each outcome must be what that append alone would get,
-// and an acknowledged event must already be committed: another connection finds it.
-struct group_workload {
-  static constexpr int writers = 8, rounds = 60;
-  int accepted = 0;  // the appends that wrote something, over all writers
-
-  void run(store_t& store, const store_t& observer) {
-    std::atomic<int> wrong{0}, landed{0};
-    {
-      std::vector<std::jthread> pool;
-      for (int t = 0; t < writers; ++t)
-        pool.emplace_back([&, t] {
-          const std::string stream = "group-" + std::to_string(t);
-          chronicle::id_generator ids;
-          std::uint64_t version = 0;
-          chronicle::event_id first{};
-          for (int round = 1; round <= rounds; ++round) {
-            const chronicle::event_id id = ids();
-            if (round == 1) first = id;
-            auto appended = store.append(stream, expected_version::exact(version),
-                                         {test::pending<counter_event>(counter::Added{round}, id)});
-            if (!appended || appended->version != version + 1 || !observer.find_event(id)) ++wrong;
-            if (appended) ++version, ++landed;
-            if (round % 3 == 0) {
-              auto stale = store.append(stream, expected_version::exact(version - 1),
-                                        {test::pending<counter_event>(counter::Added{1})});
-              if (stale || !std::holds_alternative<chronicle::concurrency_conflict>(stale.error())) ++wrong;
-            }
-            if (round % 5 == 0) {
-              auto repeated = store.append("elsewhere-" + std::to_string(t), expected_version::any(),
-                                           {test::pending<counter_event>(counter::Added{1}, first)});
-              if (repeated || !std::holds_alternative<chronicle::duplicate_event>(repeated.error())) ++wrong;
-            }
-            if (round % 7 == 0) {
-              auto half = store.append(stream, expected_version::exact(version),
-                                       {test::pending<counter_event>(counter::Added{1}, ids()),
-                                        test::pending<counter_event>(counter::Added{1}, first)});
-              if (half || !std::holds_alternative<chronicle::duplicate_event>(half.error())) ++wrong;
-            }
-          }
-        });
-    }
-    CHECK(wrong == 0);
-    accepted = landed;
-    for (int t = 0; t < writers; ++t) {
-      const std::string stream = "group-" + std::to_string(t);
-      CHECK(store.stream_version(stream) == rounds);
-      long total = 0;
-      store.read_stream(stream, 1, [&](const auto& r) { total += std::get<counter::Added>(r.event).amount; });
-      CHECK(total == rounds * (rounds + 1) / 2);  // nothing of a refused batch was written
-      CHECK(store.stream_version("elsewhere-" + std::to_string(t)) == 0);
-    }
-    CHECK(store.head_position() == writers * rounds);
-    CHECK(contiguous(store));
-  }
-};
-
 TEST_CASE("group commit: threads appending through one store share commits, each append keeps its own outcome") {
   test::temporary_file file{"group"};
   store_t store(file.path.string(), fast);
   const store_t observer(file.path.string(), fast);
-  group_workload work;
+  test::group_workload work;
   work.run(store, observer);
-  CHECK(work.accepted == group_workload::writers * group_workload::rounds);
+  CHECK(work.accepted == test::group_workload::writers * test::group_workload::rounds);
   // Eight threads appending 480 events in all: some of them met in a group. (Without group commit,
   // or with it off below, every accepted append has a commit of its own.)
   CHECK(store.append_commits() > 0);
@@ -256,7 +193,7 @@ TEST_CASE("group commit off: each accepted append commits alone, with the same o
   options.group_commit = false;
   store_t store(file.path.string(), options);
   const store_t observer(file.path.string(), fast);
-  group_workload work;
+  test::group_workload work;
   work.run(store, observer);
   CHECK(store.append_commits() == static_cast<std::uint64_t>(work.accepted));
 }

@@ -63,6 +63,11 @@ struct postgres_options {
   std::chrono::milliseconds reconnect_timeout{30000};
   /// The longest event payload (JSON bytes) the store records or reads, as in the other stores.
   std::size_t max_payload_size = std::size_t{64} << 20;
+  /// Group commit: appends from several threads through one store that overlap run in one
+  /// transaction on one connection, sent as one pipeline (one round trip, one COMMIT); each keeps its
+  /// own expected-version check and outcome, and none returns before the shared COMMIT. `false`: each
+  /// append runs alone, on a connection of the pool, in parallel with the others.
+  bool group_commit = true;
 };
 
 }  // namespace v0

@@ -16,7 +16,10 @@
 /// chronicle_schema (version integer), the sequence positions, the functions append() and horizon()
 /// ```
 /// An append is one statement (`append()`: replay check, expected-version check, insert) in one round
-/// trip. `read_all` delivers only positions at or below the safe horizon (detail/schema.hpp): a reader never
+/// trip. Group commit (`postgres_options::group_commit`, on by default): appends from several threads
+/// through one store that overlap run on one connection in one transaction, sent as one pipeline, and
+/// all return after its one COMMIT; each keeps its own expected-version check and outcome
+/// (detail/group_append.hpp). `read_all` delivers only positions at or below the safe horizon (detail/schema.hpp): a reader never
 /// passes an event that is still being committed, so it never skips one.
 ///
 /// Thread safety: one store object may be used by any number of threads; it lends each call a
@@ -24,24 +27,24 @@
 /// may append.
 #include <chronicle/detail/durable_store.hpp>
 #include <chronicle/detail/function_ref.hpp>
+#include <chronicle/detail/group_commit.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/error.hpp>
 #include <chronicle/json/event_codec.hpp>
 #include <chronicle/event_store.hpp>
 #include <chronicle/id_generator.hpp>
+#include <chronicle/postgres/detail/group_append.hpp>
 #include <chronicle/postgres/detail/libpq.hpp>
 #include <chronicle/postgres/detail/notifications.hpp>
 #include <chronicle/postgres/detail/schema.hpp>
 #include <chronicle/postgres/detail/tables.hpp>
 #include <chronicle/postgres/options.hpp>
 
-#include <poll.h>
-
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <concepts>
 #include <cstdint>
 #include <initializer_list>
@@ -75,7 +78,10 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   /// cannot be reached, `postgres_foreign_schema` for a schema holding other tables (nothing written),
   /// `postgres_error` for a newer chronicle schema.
   explicit postgres_store(const std::string& conninfo, postgres_options options = {})
-      : tables_(conninfo, options, statements), schema_(options.schema), notifier_(conninfo, options) {
+      : tables_(conninfo, options, statements),
+        notifier_(conninfo, options),
+        listener_(options.schema),
+        group_commit_(options.group_commit) {
     reading_.max_payload_size = options.max_payload_size;
   }
   postgres_store(const postgres_store&) = delete;
@@ -131,6 +137,10 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     return static_cast<std::uint64_t>(detail::pg_row(r.get(), 0).int8(0));
   }
 
+  /// @brief How many transactions that wrote events this store's appends have committed: fewer than
+  /// its appends when group commit combined some (`postgres_options::group_commit`).
+  [[nodiscard]] std::uint64_t append_commits() const noexcept { return commits_.load(std::memory_order_relaxed); }
+
   /// @brief Where the event with `id` is recorded, if it is (nil ids never are).
   [[nodiscard]] std::optional<event_location> find_event(const event_id& id) const {
     if (id.is_nil()) return std::nullopt;
@@ -158,31 +168,8 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   /// writer outside chronicle) it returns at the timeout, and subscriptions poll. A lost connection is
   /// reopened by the next wait.
   [[nodiscard]] bool wait_for_position(std::uint64_t position, std::chrono::nanoseconds timeout) const {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::unique_lock lock(listening_, std::defer_lock);
-    // One thread listens; the others wait for it, looking first and when their turn ends.
-    if (!lock.try_lock_for(timeout)) return readable_from_or_false(position);
-    try {
-      if (!listener_ || listener_->broken()) {
-        listener_.reset();
-        auto fresh = std::make_unique<detail::pg_connection>(tables_.pool().conninfo(), tables_.pool().options(),
-                                                             std::vector<std::string>{});
-        fresh->exec(detail::pg_listen_sql(schema_));
-        listener_ = std::move(fresh);
-      }
-      for (;;) {
-        drain_notifications();
-        if (readable_from(position)) return true;  // checked after LISTEN, so no append is missed
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return false;
-        await_notification(left);  // a notification, or anything else the socket brought: look again
-      }
-    } catch (const postgres_connection_error&) {
-      listener_.reset();  // the server is away: wait out the timeout, the next call reconnects
-      lock.unlock();
-      std::this_thread::sleep_until(deadline);
-      return false;
-    }
+    return listener_.wait(tables_.pool().conninfo(), tables_.pool().options(), timeout,
+                          [&] { return readable_from(position); });
   }
 
  private:
@@ -306,16 +293,15 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     // A writer of the same stream or ids that committed while we inserted makes the insert fail on a
     // unique index; sent again, the statement sees it and answers as it would have (a conflict, a
     // duplicate, the replay of this very batch). `any` admits every version, so it just goes again.
+    // (A deadlock, 40P01, needs a group and a transaction outside chronicle writing the same rows.)
     for (int attempt = 0;; ++attempt) {
-      {
-        auto c = tables_.pool().acquire();
-        r = c->try_run(append_events, p, true);
-      }
+      r = send_append(stream, p);
       // Whatever the outcome: a transaction that drew positions and then failed held back the
       // horizon, and its end lets readers pass it.
       notifier_.commit_seen();
       if (!detail::pg_connection::failed(r.get())) break;
-      const bool raced = detail::pg_connection::sqlstate(r.get()) == "23505";
+      const std::string state = detail::pg_connection::sqlstate(r.get());
+      const bool raced = state == "23505" || state == "40P01";
       if (!raced || attempt >= (expected.which() == expected_version::kind::any ? 16 : 1))
         return refused_insert(r.get(), stream, expected, ids);
     }
@@ -337,6 +323,37 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
       }
     }
     return append_result{version, positions.empty() ? 0 : static_cast<std::uint64_t>(positions.back()), n};
+  }
+
+  // Runs the append statement: with whatever appends of other threads overlap it, in one transaction,
+  // or alone.
+  detail::pg_result send_append(std::string_view stream, detail::pg_params& p) {
+    detail::pg_append_request request;
+    request.stream = stream;
+    request.params = &p;
+    if (group_commit_)
+      queue_.submit(request, [this](std::span<detail::pg_append_request* const> group) { run_group(group); });
+    else
+      run_group(std::span<detail::pg_append_request* const>(std::array{&request}));
+    if (request.failure) detail::pg_rethrow_own_copy(request.failure);
+    return std::move(request.result);
+  }
+
+  void run_group(std::span<detail::pg_append_request* const> group) noexcept {
+    try {
+      auto c = tables_.pool().acquire();
+      bool wrote = false;
+      if (group.size() == 1) {
+        group[0]->result = c->try_run(append_events, *group[0]->params, true);
+        wrote = detail::pg_appended(group[0]->result.get());
+      } else {
+        wrote = grouped_.run(*c, append_events, group);
+      }
+      if (wrote) commits_.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {
+      for (detail::pg_append_request* r : group)
+        if (r->result == nullptr) r->failure = std::current_exception();
+    }
   }
 
   // An insert refused by the server: a writer of the same stream (or of the same ids) that committed
@@ -539,13 +556,6 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     return seen;
   }
 
-  bool readable_from_or_false(std::uint64_t position) const noexcept {
-    try {
-      return readable_from(position);
-    } catch (...) {
-      return false;
-    }
-  }
   // Whether an event at or after `position` lies below the horizon.
   bool readable_from(std::uint64_t position) const {
     const std::uint64_t until = safe_position();
@@ -555,29 +565,13 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
     auto r = tables_.read(readable, p);
     return std::string_view(PQgetvalue(r.get(), 0, 0), 1) == std::string_view("\1", 1);
   }
-  void drain_notifications() const {
-    PQconsumeInput(listener_->get());
-    while (PGnotify* n = PQnotifies(listener_->get())) PQfreemem(n);
-    if (listener_->lost()) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
-  }
-  // Sleeps on the listening socket until a notification arrives or `timeout` passes.
-  bool await_notification(std::chrono::milliseconds timeout) const {
-    pollfd fd{PQsocket(listener_->get()), POLLIN, 0};
-    if (::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(timeout.count(), 60'000))) <= 0) return false;
-    if (PQconsumeInput(listener_->get()) != 1) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
-    bool any = false;
-    while (PGnotify* n = PQnotifies(listener_->get())) {
-      PQfreemem(n);
-      any = true;
-    }
-    return any;
-  }
-
   detail::pg_tables tables_;
-  std::string schema_;
   detail::pg_notifier notifier_;  // tells listeners of commits (detail/notifications.hpp)
-  mutable std::timed_mutex listening_;
-  mutable std::unique_ptr<detail::pg_connection> listener_;
+  mutable detail::pg_listener listener_;  // and listens for them
+  bool group_commit_;
+  detail::commit_queue<detail::pg_append_request> queue_;
+  detail::pg_group_append grouped_;  // used by the leader of the group under way
+  std::atomic<std::uint64_t> commits_{0};
   json_options reading_;
   id_generator generate_id_;
 };

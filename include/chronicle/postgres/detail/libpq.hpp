@@ -129,6 +129,11 @@ class pg_params {
     point();
     return PQexecPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), result_format);
   }
+  // Queues `name` with these parameters on `c`, in pipeline mode; false if libpq could not.
+  bool send_pipelined(PGconn* c, const char* name) {
+    point();
+    return PQsendQueryPrepared(c, name, size(), values_.data(), lengths_.data(), formats_.data(), 1) == 1;
+  }
 
  private:
   void point() {
@@ -246,7 +251,7 @@ class pg_connection {
   // As `run`, but SQL errors come back as the result (callers map constraint violations).
   pg_result try_run(std::size_t index, pg_params& params, bool writes = false) {
     pg_result r(params.send(c_, pg_statement_name(index).text));
-    if (failed(r.get()) && lost(r.get())) lost_connection(writes);
+    if (failed(r.get()) && lost(r.get())) throw_lost(writes);
     return r;
   }
   // Prepares `sql` as `name`, with its parameters' types.
@@ -280,21 +285,25 @@ class pg_connection {
     return s ? s : "";
   }
 
- private:
-  [[noreturn]] void lost_connection(bool writes) const {
+  // Throws `postgres_outcome_unknown` where `writes` (the write may have reached the server), else
+  // `postgres_connection_error`.
+  [[noreturn]] void throw_lost(bool writes) const {
     if (writes)
       throw postgres_outcome_unknown("chronicle: the connection to PostgreSQL was lost before the outcome of a "
                                      "write arrived (it may or may not be recorded): " + pg_message(c_));
     throw postgres_connection_error("chronicle: the connection to PostgreSQL was lost: " + pg_message(c_));
   }
+  // Throws for a failed `r`, as `run` does.
   void check(const PGresult* r, bool writes, const char* what) const {
     if (!failed(r)) return;
-    if (lost(r)) lost_connection(writes);
+    if (lost(r)) throw_lost(writes);
     const std::string message = r ? PQresultErrorMessage(r) : pg_message(c_);
     throw postgres_error("chronicle: PostgreSQL refused " + std::string(what) + ": " +
                              std::string(message.substr(0, message.find_last_not_of('\n') + 1)),
                          sqlstate(r));
   }
+
+ private:
   PGconn* c_ = nullptr;
 };
 
@@ -360,8 +369,9 @@ class pg_pool {
  private:
   void give_back(std::unique_ptr<pg_connection> c) noexcept {
     std::lock_guard lock(mutex_);
-    // A connection left inside a transaction (an exception between BEGIN and COMMIT) is dropped too.
-    if (c && !c->broken() && PQtransactionStatus(c->get()) == PQTRANS_IDLE)
+    // A connection left inside a transaction or a pipeline (an exception between BEGIN and COMMIT) is
+    // dropped too.
+    if (c && !c->broken() && PQtransactionStatus(c->get()) == PQTRANS_IDLE && PQpipelineStatus(c->get()) == PQ_PIPELINE_OFF)
       idle_.push_back(std::move(c));
     else
       --open_;

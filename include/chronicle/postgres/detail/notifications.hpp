@@ -15,8 +15,11 @@
 // listener or committed before the LISTEN did, and then the commit came before the look as well.
 #include <chronicle/postgres/detail/libpq.hpp>
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -124,6 +127,69 @@ class pg_notifier {
   bool stop_ = false;
   std::unique_ptr<std::thread> thread_;
   pid_t owner_ = 0;  // the process that started the thread
+};
+
+// The waiting side: a connection of its own that LISTENs on the schema's channel, shared by the
+// store's waiting threads. One thread listens at a time; the others wait for it, looking at the table
+// first and when their turn ends. A lost connection is reopened by the next wait.
+class pg_listener {
+ public:
+  explicit pg_listener(std::string schema) : schema_(std::move(schema)) {}
+
+  // Waits until `ready()` (a look at the table) or `timeout` passes; true if ready.
+  template <class Ready>
+  bool wait(const std::string& conninfo, const postgres_options& options, std::chrono::nanoseconds timeout,
+            Ready&& ready) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(listening_, std::defer_lock);
+    if (!lock.try_lock_for(timeout)) return ready_or_false(ready);
+    try {
+      if (!c_ || c_->broken()) {
+        c_.reset();
+        auto fresh = std::make_unique<pg_connection>(conninfo, options, std::vector<std::string>{});
+        fresh->exec(pg_listen_sql(schema_));
+        c_ = std::move(fresh);
+      }
+      for (;;) {
+        drain();
+        if (ready()) return true;  // looked after LISTEN, so no append is missed
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        await(left);  // a notification, or anything else the socket brought: look again
+      }
+    } catch (const postgres_connection_error&) {
+      c_.reset();  // the server is away: wait out the timeout, the next call reconnects
+      lock.unlock();
+      std::this_thread::sleep_until(deadline);
+      return false;
+    }
+  }
+
+ private:
+  template <class Ready>
+  static bool ready_or_false(Ready& ready) noexcept {
+    try {
+      return ready();
+    } catch (...) {
+      return false;
+    }
+  }
+  void drain() {
+    PQconsumeInput(c_->get());
+    while (PGnotify* n = PQnotifies(c_->get())) PQfreemem(n);
+    if (c_->lost()) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
+  }
+  // Sleeps on the listening socket until something arrives or `timeout` passes.
+  void await(std::chrono::milliseconds timeout) {
+    pollfd fd{PQsocket(c_->get()), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(timeout.count(), 60'000))) <= 0) return;
+    if (PQconsumeInput(c_->get()) != 1) throw postgres_connection_error("chronicle: the LISTEN connection was lost");
+    while (PGnotify* n = PQnotifies(c_->get())) PQfreemem(n);
+  }
+
+  const std::string schema_;
+  std::timed_mutex listening_;
+  std::unique_ptr<pg_connection> c_;
 };
 
 }  // namespace detail

@@ -1,0 +1,122 @@
+#pragma once
+// Group commit for the PostgreSQL store: appends from several threads that meet in the store's commit
+// queue (detail/group_commit.hpp) run on one connection in one transaction, sent as one pipeline
+// (libpq's pipeline mode, PostgreSQL 14's libpq and later): BEGIN, each append's statement, COMMIT and
+// a sync point go out together, so the group costs one round trip and one WAL flush.
+//
+// No savepoints are needed: the server's append() writes nothing unless it succeeds (a conflict, a
+// duplicate or a replay is a row it returns), so only an error undoes a group. An error aborts the
+// pipeline up to its sync: the transaction is rolled back, the append that failed keeps its failed
+// result (its caller maps it, as it would alone: a race on a unique index is sent again), and the
+// others run again in a new transaction. A failed BEGIN or COMMIT throws, for every append of the
+// group; a lost connection throws `postgres_outcome_unknown`, since COMMIT may have reached the server.
+//
+// The appends run in the order of their streams, so two groups (of two processes) that write the
+// same streams lock their rows in one order and never deadlock on each other.
+#include <chronicle/postgres/detail/libpq.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace chronicle {
+inline namespace v0 {
+namespace detail {
+
+// One append on its way into a group: its statement's parameters, then its result or its failure.
+struct pg_append_request {
+  std::string_view stream;
+  pg_params* params = nullptr;
+  pg_result result;            // the append's own result; failed if the server refused it
+  std::exception_ptr failure;  // instead of a result: what failed the whole group
+  std::atomic<int> state{0};   // the commit queue's
+};
+
+// Whether `r` is append()'s answer that it wrote the batch (outcome 0).
+inline bool pg_appended(const PGresult* r) noexcept {
+  return !pg_connection::failed(r) && PQntuples(r) == 1 && pg_row(r, 0).int4(0) == 0;
+}
+
+// The appends of a group that failed together share one exception object: each caller throws a copy
+// of its own, so a handler may change what it caught.
+[[noreturn]] inline void pg_rethrow_own_copy(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const postgres_outcome_unknown& e) {
+    throw postgres_outcome_unknown(e.what(), e.sqlstate());
+  } catch (const postgres_connection_error& e) {
+    throw postgres_connection_error(e.what(), e.sqlstate());
+  } catch (const postgres_error& e) {
+    throw postgres_error(e.what(), e.sqlstate());
+  }
+}
+
+class pg_group_append {
+ public:
+  // Runs `group` (two appends or more) with statement `append` on `c`, leaving each request with its
+  // result; true if a transaction that wrote something committed. Throws if the group as a whole
+  // failed: then only the results of appends the server refused stand.
+  bool run(pg_connection& c, std::size_t append, std::span<pg_append_request* const> group) {
+    order_.assign(group.begin(), group.end());
+    std::stable_sort(order_.begin(), order_.end(),
+                     [](const pg_append_request* a, const pg_append_request* b) { return a->stream < b->stream; });
+    const pg_statement_name name(append);
+    for (;;) {
+      std::erase_if(order_, [](const pg_append_request* r) { return r->result != nullptr; });
+      if (order_.empty()) return false;
+      if (transact(c, name.text))
+        return std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+    }
+  }
+
+ private:
+  // One try at the appends of `order_`: true if they committed; false if one was refused (it keeps its
+  // failed result) and the transaction was rolled back.
+  bool transact(pg_connection& c, const char* name) {
+    PGconn* conn = c.get();
+    if (PQenterPipelineMode(conn) != 1) c.throw_lost(true);
+    bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    for (pg_append_request* r : order_) sent = sent && r->params->send_pipelined(conn, name);
+    sent = sent && PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    if (!sent || PQpipelineSync(conn) != 1) c.throw_lost(true);
+
+    results_.clear();
+    pg_result begun = next(c);
+    for (std::size_t i = 0; i < order_.size(); ++i) results_.push_back(next(c));
+    pg_result committed = next(c);
+    pg_result synced(PQgetResult(conn));
+    if (PQresultStatus(synced.get()) != PGRES_PIPELINE_SYNC || PQexitPipelineMode(conn) != 1) c.throw_lost(true);
+
+    c.check(begun.get(), true, "BEGIN");
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+      const auto status = PQresultStatus(results_[i].get());
+      if (status == PGRES_PIPELINE_ABORTED || !pg_connection::failed(results_[i].get())) continue;
+      if (c.lost(results_[i].get())) c.throw_lost(true);
+      order_[i]->result = std::move(results_[i]);  // the one the server refused
+      PQclear(PQexec(conn, "ROLLBACK"));
+      if (c.broken()) c.throw_lost(true);
+      return false;
+    }
+    c.check(committed.get(), true, "COMMIT");
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i]->result = std::move(results_[i]);
+    return true;
+  }
+
+  // The result of the pipeline's next statement (and the end of its results).
+  static pg_result next(pg_connection& c) {
+    pg_result r(PQgetResult(c.get()));
+    if (r == nullptr) c.throw_lost(true);
+    while (PGresult* more = PQgetResult(c.get())) PQclear(more);
+    return r;
+  }
+
+  std::vector<pg_append_request*> order_;
+  std::vector<pg_result> results_;
+};
+
+}  // namespace detail
+}  // namespace v0
+}  // namespace chronicle
