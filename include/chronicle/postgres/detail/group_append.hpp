@@ -12,7 +12,8 @@
 // group; a lost connection throws `postgres_outcome_unknown`, since COMMIT may have reached the server.
 //
 // The appends run in the order of their streams, so two groups (of two processes) that write the
-// same streams lock their rows in one order and never deadlock on each other.
+// same streams take their stream rows in one order. (Groups repeating the same event ids on other
+// streams can still deadlock; the server breaks it, 40P01, and the caller resends.)
 #include <chronicle/postgres/detail/libpq.hpp>
 
 #include <algorithm>
@@ -41,7 +42,8 @@ inline bool pg_appended(const PGresult* r) noexcept {
 }
 
 // The appends of a group that failed together share one exception object: each caller throws a copy
-// of its own, so a handler may change what it caught.
+// of its own of a postgres_error, so a handler may change what it caught (anything else, such as
+// bad_alloc, is rethrown as it is).
 [[noreturn]] inline void pg_rethrow_own_copy(const std::exception_ptr& failure) {
   try {
     std::rethrow_exception(failure);
@@ -67,8 +69,12 @@ class pg_group_append {
     for (;;) {
       std::erase_if(order_, [](const pg_append_request* r) { return r->result != nullptr; });
       if (order_.empty()) return false;
-      if (transact(c, name.text))
-        return std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+      if (transact(c, name.text)) {
+        const bool wrote =
+            std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+        order_.clear();  // the requests are the callers': no pointer to them outlives the group
+        return wrote;
+      }
     }
   }
 
@@ -77,13 +83,16 @@ class pg_group_append {
   // failed result) and the transaction was rolled back.
   bool transact(pg_connection& c, const char* name) {
     PGconn* conn = c.get();
-    if (PQenterPipelineMode(conn) != 1) c.throw_lost(true);
-    bool sent = PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-    for (pg_append_request* r : order_) sent = sent && r->params->send_pipelined(conn, name);
-    sent = sent && PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
-    if (!sent || PQpipelineSync(conn) != 1) c.throw_lost(true);
-
     results_.clear();
+    results_.reserve(order_.size());  // nothing to allocate once COMMIT may have gone out
+    // Until COMMIT is queued, a failure leaves nothing committed.
+    bool sent = PQenterPipelineMode(conn) == 1 &&
+                PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+    for (pg_append_request* r : order_) sent = sent && r->params->send_pipelined(conn, name);
+    if (!sent) c.throw_lost(false);
+    if (PQsendQueryParams(conn, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1 || PQpipelineSync(conn) != 1)
+      c.throw_lost(true);
+
     pg_result begun = next(c);
     for (std::size_t i = 0; i < order_.size(); ++i) results_.push_back(next(c));
     pg_result committed = next(c);
@@ -94,13 +103,16 @@ class pg_group_append {
     for (std::size_t i = 0; i < order_.size(); ++i) {
       const auto status = PQresultStatus(results_[i].get());
       if (status == PGRES_PIPELINE_ABORTED || !pg_connection::failed(results_[i].get())) continue;
-      if (c.lost(results_[i].get())) c.throw_lost(true);
-      order_[i]->result = std::move(results_[i]);  // the one the server refused
-      PQclear(PQexec(conn, "ROLLBACK"));
-      if (c.broken()) c.throw_lost(true);
+      if (c.lost(results_[i].get())) c.throw_lost(false);  // the pipeline stopped before COMMIT
+      order_[i]->result = std::move(results_[i]);            // the one the server refused
+      pg_result rolled_back(PQexec(conn, "ROLLBACK"));
+      c.check(rolled_back.get(), false, "ROLLBACK");
       return false;
     }
     c.check(committed.get(), true, "COMMIT");
+    // A COMMIT of an aborted transaction succeeds as ROLLBACK: never acknowledge that.
+    if (std::string_view(PQcmdStatus(committed.get())) != "COMMIT")
+      throw postgres_error("chronicle: PostgreSQL rolled back a group of appends");
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i]->result = std::move(results_[i]);
     return true;
   }
