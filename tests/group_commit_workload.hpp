@@ -85,4 +85,77 @@ struct group_workload {
   }
 };
 
+// Threads racing for one stream's versions through one store: each reads the version and appends
+// expecting it. Appends that meet in a group are checked against what the group's earlier appends
+// wrote, so exactly one lands at each version and the others are conflicts. Returns how many landed.
+template <class Store>
+int race_for_one_stream(Store& store, int writers, int tries) {
+  std::atomic<int> landed{0}, wrong{0};
+  std::vector<std::atomic<int>> at(static_cast<std::size_t>(writers * tries + 1));  // appends landed at each version
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&] {
+        for (int i = 0; i < tries; ++i) {
+          const std::uint64_t seen = store.stream_version("race");
+          auto appended = store.append("race", chronicle::expected_version::exact(seen),
+                                       {test::pending<counter::counter_event>(counter::Added{1})});
+          if (appended) {
+            ++landed;
+            if (appended->version != seen + 1) ++wrong;
+            ++at[appended->version];
+          } else if (!std::holds_alternative<chronicle::concurrency_conflict>(appended.error())) {
+            ++wrong;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(landed > 0);
+  CHECK(store.stream_version("race") == static_cast<std::uint64_t>(landed.load()));
+  for (int v = 1; v <= landed; ++v) CHECK(at[static_cast<std::size_t>(v)] == 1);
+  return landed;
+}
+
+// Eight threads alternate appends that must land with appends the database refuses (the caller has
+// made it fail every insert of a "Noted" event), so refusals meet others in groups: the refused
+// append throws `Refusal` (`expected(e)` holds), nothing of it is written, and the rest of its group
+// commits. Each thread appends `rounds` times to its own stream.
+template <class Refusal, class Store, class Expected>
+void refused_mid_group(Store& store, int rounds, Expected&& expected) {
+  constexpr int writers = 8;
+  using counter::counter_event;
+  std::atomic<int> wrong{0}, failed{0};
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 0; t < writers; ++t)
+      pool.emplace_back([&, t] {
+        const std::string stream = "fault-" + std::to_string(t);
+        for (int round = 1; round <= rounds; ++round) {
+          auto appended = store.append(stream, chronicle::expected_version::exact(static_cast<std::uint64_t>(round - 1)),
+                                       {test::pending<counter_event>(counter::Added{round})});
+          if (!appended || appended->version != static_cast<std::uint64_t>(round)) ++wrong;
+          try {
+            (void)store.append(stream, chronicle::expected_version::any(),
+                               {test::pending<counter_event>(counter::Added{1}), test::pending<counter_event>(counter::Noted{"x"})});
+            ++wrong;  // the database refused it: it must not be acknowledged
+          } catch (const Refusal& e) {
+            if (!expected(e)) ++wrong;
+            ++failed;
+          }
+        }
+      });
+  }
+  CHECK(wrong == 0);
+  CHECK(failed == writers * rounds);
+  for (int t = 0; t < writers; ++t) {
+    const std::string stream = "fault-" + std::to_string(t);
+    CHECK(store.stream_version(stream) == static_cast<std::uint64_t>(rounds));
+    long total = 0;
+    store.read_stream(stream, 1, [&](const auto& r) { total += std::get<counter::Added>(r.event).amount; });
+    CHECK(total == rounds * (rounds + 1) / 2);  // no event of a refused batch, not even its first
+  }
+  CHECK(store.append_commits() < static_cast<std::uint64_t>(writers * rounds));  // some appends met in groups
+}
+
 }  // namespace test

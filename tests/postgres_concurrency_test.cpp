@@ -288,30 +288,7 @@ TEST_CASE("group commit off: each accepted append commits alone, with the same o
 TEST_CASE("group commit: threads racing for one stream's versions, exactly one append lands at each") {
   test::postgres_schema schema("group_race");
   store_type store(test::postgres_conninfo(), {.schema = schema.name});
-  constexpr int writers = 8, tries = 30;
-  std::atomic<int> landed{0}, wrong{0};
-  std::vector<std::atomic<int>> at(writers * tries + 1);  // how many appends landed at each version
-  {
-    std::vector<std::jthread> pool;
-    for (int t = 0; t < writers; ++t)
-      pool.emplace_back([&] {
-        for (int i = 0; i < tries; ++i) {
-          const std::uint64_t seen = store.stream_version("race");
-          auto appended = store.append("race", expected_version::exact(seen), {pending<counter_event>(Added{1})});
-          if (appended) {
-            ++landed;
-            if (appended->version != seen + 1) ++wrong;
-            ++at[appended->version];
-          } else if (!std::holds_alternative<chronicle::concurrency_conflict>(appended.error())) {
-            ++wrong;
-          }
-        }
-      });
-  }
-  CHECK(wrong == 0);
-  CHECK(landed > 0);
-  CHECK(store.stream_version("race") == static_cast<std::uint64_t>(landed.load()));
-  for (int v = 1; v <= landed; ++v) CHECK(at[v] == 1);
+  (void)test::race_for_one_stream(store, 8, 30);
 }
 
 // Fault injection: a trigger makes the server refuse (RAISE, SQLSTATE P0001) every insert of a "Noted"
@@ -326,38 +303,7 @@ TEST_CASE("group commit: an append the server refuses mid-group fails alone; the
                       "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected'; END IF; RETURN NEW; END $$; "
                       "CREATE TRIGGER fail_noted BEFORE INSERT ON " + q + ".events FOR EACH ROW EXECUTE FUNCTION " +
                       q + ".fail_noted()");
-  constexpr int writers = 8, rounds = 30;
-  std::atomic<int> wrong{0}, failed{0};
-  {
-    std::vector<std::jthread> pool;
-    for (int t = 0; t < writers; ++t)
-      pool.emplace_back([&, t] {
-        const std::string stream = "fault-" + std::to_string(t);
-        for (int round = 1; round <= rounds; ++round) {
-          auto appended = store.append(stream, expected_version::exact(static_cast<std::uint64_t>(round - 1)),
-                                       {pending<counter_event>(Added{round})});
-          if (!appended || appended->version != static_cast<std::uint64_t>(round)) ++wrong;
-          try {
-            (void)store.append(stream, expected_version::any(),
-                               {pending<counter_event>(Added{1}), pending<counter_event>(counter::Noted{"x"})});
-            ++wrong;  // the server refused it: it must not be acknowledged
-          } catch (const chronicle::postgres_error& e) {
-            if (e.sqlstate() != "P0001") ++wrong;
-            ++failed;
-          }
-        }
-      });
-  }
-  CHECK(wrong == 0);
-  CHECK(failed == writers * rounds);
-  for (int t = 0; t < writers; ++t) {
-    const std::string stream = "fault-" + std::to_string(t);
-    CHECK(store.stream_version(stream) == rounds);
-    long total = 0;
-    store.read_stream(stream, 1, [&](const auto& r) { total += std::get<Added>(r.event).amount; });
-    CHECK(total == rounds * (rounds + 1) / 2);  // no event of a refused batch, not even its first
-  }
-  CHECK(store.append_commits() < static_cast<std::uint64_t>(writers * rounds));  // some appends met in groups
+  test::refused_mid_group<chronicle::postgres_error>(store, 30, [](const auto& e) { return e.sqlstate() == "P0001"; });
 }
 
 }  // namespace
