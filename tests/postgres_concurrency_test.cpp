@@ -306,4 +306,18 @@ TEST_CASE("group commit: an append the server refuses mid-group fails alone; the
   test::refused_mid_group<chronicle::postgres_error>(store, 30, [](const auto& e) { return e.sqlstate() == "P0001"; });
 }
 
+// A deferred constraint trigger refuses the same inserts only at COMMIT, where the server does not say
+// whose append was to blame: the group's appends then run one by one, and only the refused one fails.
+TEST_CASE("group commit: a COMMIT the server refuses fails only the append to blame; the rest of its group commits") {
+  test::postgres_schema schema("group_commit_fault");
+  store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  const std::string q = "\"" + schema.name + "\"";
+  test::postgres_exec("CREATE FUNCTION " + q + ".fail_noted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                      "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected at commit'; END IF; RETURN NULL; END $$; "
+                      "CREATE CONSTRAINT TRIGGER fail_noted AFTER INSERT ON " + q + ".events DEFERRABLE INITIALLY "
+                      "DEFERRED FOR EACH ROW EXECUTE FUNCTION " + q + ".fail_noted()");
+  test::refused_mid_group<chronicle::postgres_error>(
+      store, 30, [](const auto& e) { return e.sqlstate() == "P0001"; }, false);
+}
+
 }  // namespace

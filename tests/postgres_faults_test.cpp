@@ -140,6 +140,7 @@ TEST_CASE("a connection lost during COMMIT is 'outcome unknown', and sending the
   CHECK(recorded_ids(store).size() == 3);
 }
 
+// Three writers share the store, so crashes also hit groups of appends under way in one transaction.
 TEST_CASE("20 crashes at random moments during appends: every acknowledged batch is there, none is partial") {
   test::postgres_schema schema("crash");
   store_type store(test::postgres_conninfo(), options(schema));
@@ -147,8 +148,8 @@ TEST_CASE("20 crashes at random moments during appends: every acknowledged batch
   std::vector<std::vector<chronicle::event_id>> acknowledged, attempted;
   std::atomic<bool> writing{true};
   std::atomic<int> acks{0};
-  std::thread writer([&] {
-    std::mt19937 random(42);
+  const auto write = [&](unsigned seed) {
+    std::mt19937 random(seed);
     for (int i = 0; writing; ++i) {
       const auto batch = batch_of(std::uniform_int_distribution<std::size_t>(1, 4)(random), i);
       std::vector<chronicle::event_id> ids;
@@ -167,16 +168,18 @@ TEST_CASE("20 crashes at random moments during appends: every acknowledged batch
         std::this_thread::sleep_for(5ms);  // the server is away; outcome unknown or nothing sent
       }
     }
-  });
-
-  struct stop_writer {
+  };
+  std::vector<std::thread> writers;
+  struct stop_writers {
     std::atomic<bool>& writing;
-    std::thread& writer;
-    ~stop_writer() {
+    std::vector<std::thread>& writers;
+    ~stop_writers() {
       writing = false;
-      if (writer.joinable()) writer.join();
+      for (auto& w : writers)
+        if (w.joinable()) w.join();
     }
-  } stop{writing, writer};
+  } stop{writing, writers};
+  for (unsigned seed : {42u, 43u, 44u}) writers.emplace_back(write, seed);
   std::mt19937 random(7);
   for (int round = 0; round < 20; ++round) {
     const int before = acks;
@@ -199,8 +202,9 @@ TEST_CASE("20 crashes at random moments during appends: every acknowledged batch
     }
   }
   writing = false;
-  writer.join();
-  MESSAGE("acknowledged batches: " << acknowledged.size() << " of " << attempted.size() << " attempted");
+  for (auto& w : writers) w.join();
+  MESSAGE("acknowledged batches: " << acknowledged.size() << " of " << attempted.size() << " attempted, in "
+                                   << store.append_commits() << " commits");
 }
 
 struct added_log {

@@ -342,14 +342,14 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   void run_group(std::span<detail::pg_append_request* const> group) noexcept {
     try {
       auto c = tables_.pool().acquire();
-      bool wrote = false;
+      std::uint64_t commits = 0;
       if (group.size() == 1) {
         group[0]->result = c->try_run(append_events, *group[0]->params, true);
-        wrote = detail::pg_appended(group[0]->result.get());
+        commits = detail::pg_appended(group[0]->result.get());
       } else {
-        wrote = grouped_.run(*c, append_events, group);
+        commits = grouped_.run(*c, append_events, group);
       }
-      if (wrote) commits_.fetch_add(1, std::memory_order_relaxed);
+      commits_.fetch_add(commits, std::memory_order_relaxed);
     } catch (...) {
       for (detail::pg_append_request* r : group)
         if (r->result == nullptr) r->failure = std::current_exception();

@@ -8,8 +8,10 @@
 // duplicate or a replay is a row it returns), so only an error undoes a group. An error aborts the
 // pipeline up to its sync: the transaction is rolled back, the append that failed keeps its failed
 // result (its caller maps it, as it would alone: a race on a unique index is sent again), and the
-// others run again in a new transaction. A failed BEGIN or COMMIT throws, for every append of the
-// group; a lost connection throws `postgres_outcome_unknown`, since COMMIT may have reached the server.
+// others run again in a new transaction. A COMMIT the server refuses (a deferred constraint trigger)
+// rolled everything back without saying whose append was to blame: each then runs alone, and gets the
+// answer it would have had alone. A failed BEGIN throws for every append of the group; a connection
+// lost once COMMIT was queued throws `postgres_outcome_unknown`, since COMMIT may have reached the server.
 //
 // The appends run in the order of their streams, so two groups (of two processes) that write the
 // same streams take their stream rows in one order. (Groups repeating the same event ids on other
@@ -18,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <span>
 #include <string_view>
@@ -59,29 +62,43 @@ inline bool pg_appended(const PGresult* r) noexcept {
 class pg_group_append {
  public:
   // Runs `group` (two appends or more) with statement `append` on `c`, leaving each request with its
-  // result; true if a transaction that wrote something committed. Throws if the group as a whole
-  // failed: then only the results of appends the server refused stand.
-  bool run(pg_connection& c, std::size_t append, std::span<pg_append_request* const> group) {
+  // result; returns how many transactions that wrote something committed. Throws if the group as a
+  // whole failed: then only the results the server gave (refusals, or appends run alone) stand.
+  std::uint64_t run(pg_connection& c, std::size_t append, std::span<pg_append_request* const> group) {
     order_.assign(group.begin(), group.end());
     std::stable_sort(order_.begin(), order_.end(),
                      [](const pg_append_request* a, const pg_append_request* b) { return a->stream < b->stream; });
     const pg_statement_name name(append);
+    struct forget {  // the requests are the callers': no pointer to them outlives the group
+      std::vector<pg_append_request*>& order;
+      ~forget() { order.clear(); }
+    } forget{order_};
     for (;;) {
       std::erase_if(order_, [](const pg_append_request* r) { return r->result != nullptr; });
-      if (order_.empty()) return false;
-      if (transact(c, name.text)) {
-        const bool wrote =
-            std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
-        order_.clear();  // the requests are the callers': no pointer to them outlives the group
-        return wrote;
+      if (order_.empty()) return 0;
+      switch (transact(c, name.text)) {
+        case outcome::committed:
+          return std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+        case outcome::one_refused:
+          continue;
+        case outcome::commit_refused: {
+          std::uint64_t commits = 0;
+          for (pg_append_request* r : order_) {
+            r->result = c.try_run(append, *r->params, true);
+            commits += pg_appended(r->result.get());
+          }
+          return commits;
+        }
       }
     }
   }
 
  private:
-  // One try at the appends of `order_`: true if they committed; false if one was refused (it keeps its
-  // failed result) and the transaction was rolled back.
-  bool transact(pg_connection& c, const char* name) {
+  enum class outcome { committed, one_refused, commit_refused };
+
+  // One try at the appends of `order_`: committed; or one was refused (it keeps its failed result) and
+  // the transaction was rolled back; or the server refused the COMMIT.
+  outcome transact(pg_connection& c, const char* name) {
     PGconn* conn = c.get();
     results_.clear();
     results_.reserve(order_.size());  // nothing to allocate once COMMIT may have gone out
@@ -107,14 +124,17 @@ class pg_group_append {
       order_[i]->result = std::move(results_[i]);            // the one the server refused
       pg_result rolled_back(PQexec(conn, "ROLLBACK"));
       c.check(rolled_back.get(), false, "ROLLBACK");
-      return false;
+      return outcome::one_refused;
     }
-    c.check(committed.get(), true, "COMMIT");
+    if (pg_connection::failed(committed.get())) {
+      if (c.lost(committed.get())) c.throw_lost(true);
+      return outcome::commit_refused;  // the server answered, so nothing of the group is committed
+    }
     // A COMMIT of an aborted transaction succeeds as ROLLBACK: never acknowledge that.
     if (std::string_view(PQcmdStatus(committed.get())) != "COMMIT")
       throw postgres_error("chronicle: PostgreSQL rolled back a group of appends");
     for (std::size_t i = 0; i < order_.size(); ++i) order_[i]->result = std::move(results_[i]);
-    return true;
+    return outcome::committed;
   }
 
   // The result of the pipeline's next statement (and the end of its results).
