@@ -172,13 +172,15 @@ void distinct_streams(benchmark::State& state) {
     auto writer = [&](std::size_t t) {
       auto& in = inputs[t];
       go.arrive_and_wait();
+      std::size_t refused = 0;  // counted here: neighbouring elements of `failures` share a cache line
       begin[t] = std::chrono::steady_clock::now();
       for (std::size_t i = 0; i < appends_per_thread; ++i) {
-        failures[t] += !append_at(*stores[separate ? t : 0], in.streams[i % streams_per_thread], i / streams_per_thread,
-                                  in.events[i]);
+        refused += !append_at(*stores[separate ? t : 0], in.streams[i % streams_per_thread], i / streams_per_thread,
+                              in.events[i]);
         if constexpr (mode == sharing::counted) global_count.n.fetch_add(1, std::memory_order_relaxed);
       }
       end[t] = std::chrono::steady_clock::now();
+      failures[t] = refused;
     };
     std::vector<std::thread> others;
     for (std::size_t t = 1; t < threads; ++t) others.emplace_back(writer, t);

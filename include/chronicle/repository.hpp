@@ -176,9 +176,12 @@ class repository {
   /// stream loads as the initial state at version 0; a stream holding an event the aggregate does not
   /// know is a `foreign_event`.
   [[nodiscard]] result<loaded<state_type>, foreign_event> load(std::string_view stream) const {
-    auto found = load_latest(stream);
-    if (found.foreign) return std::move(*found.foreign);
-    return std::move(found.current);
+    // Built in place and returned as one object: the state is not moved on its way out.
+    result<loaded<state_type>, foreign_event> out(in_place_value);
+    std::optional<foreign_event> foreign;
+    (void)load_latest(stream, *out, foreign);
+    if (foreign) out = std::move(*foreign);
+    return out;
   }
 
   /// @brief The state as of `version` (0 is the state before the first event).
@@ -288,7 +291,9 @@ class repository {
         if (*replayed) return loop_result(**replayed);
         return store_refused(std::move(*replayed).error());
       }
-      auto [current, snapshot_version, foreign] = load_latest(stream);
+      loaded<state_type> current;
+      std::optional<foreign_event> foreign;
+      const std::uint64_t snapshot_version = load_latest(stream, current, foreign);
       if (foreign) return loop_result(in_place_error, std::move(*foreign));
       if (options.must_exist && current.version == 0) return loop_result(in_place_error, stream_not_found{std::string(stream)});
       pending_batch batch;
@@ -335,12 +340,6 @@ class repository {
 
   static constexpr bool snapshots_enabled = Aggregate::snapshot_policy::enabled;
 
-  struct latest {
-    loaded<state_type> current;
-    std::uint64_t snapshot_version = 0;
-    std::optional<foreign_event> foreign;  // set when the fold stopped at an event the aggregate does not know
-  };
-
   event_id event_id_for(const command_options& options, std::size_t index) {
     const event_id chosen = detail::chosen_event_id(options, index);
     return chosen.is_nil() ? ids_() : chosen;
@@ -351,13 +350,13 @@ class repository {
   // whether one of another schema was there.
   std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most,
                                                       bool* stale = nullptr) const {
-    auto snap = snapshots_->load(stream);
-    if (!snap) return {};
-    if (snap->schema_version != state_schema_version_v<state_type>) {
+    auto snap = snapshots_->load(stream);  // one object, returned as it is
+    if (snap && snap->schema_version != state_schema_version_v<state_type>) {
       if (stale) *stale = true;
-      return {};
+      snap.reset();
+    } else if (snap && snap->version > at_most) {
+      snap.reset();
     }
-    if (snap->version > at_most) return {};
     return snap;
   }
 
@@ -392,33 +391,36 @@ class repository {
     });
   }
 
-  latest load_latest(std::string_view stream) const {
-    latest out;
+  // The latest state into `current` (a fresh one): the usable snapshot, then the events after it; or
+  // `foreign` set, where the fold stopped at an event the aggregate does not know. Returns the
+  // version of the snapshot it started from (0 for none).
+  std::uint64_t load_latest(std::string_view stream, loaded<state_type>& current,
+                            std::optional<foreign_event>& foreign) const {
+    std::uint64_t snapshot_version = 0;
     bool stale = false;  // a snapshot was there but could not be used
     if constexpr (snapshots_enabled) {
       if (auto snap = usable_snapshot(stream, std::numeric_limits<std::uint64_t>::max(), &stale)) {
-        out.current.state = std::move(snap->state);
-        out.current.version = out.snapshot_version = snap->version;
+        current.state = std::move(snap->state);
+        current.version = snapshot_version = snap->version;
       }
     }
     // A snapshot ahead of its stream (say from another store) would be a state the events never
     // built: the fold starts at the snapshot's own event, and finding none, the load starts over.
-    const bool from_snapshot = out.snapshot_version > 0;
-    if (fold(stream, out.current, out.foreign, from_snapshot) == 0 && from_snapshot) {
-      out = latest{};
-      fold(stream, out.current, out.foreign);
+    if (fold(stream, current, foreign, snapshot_version > 0) == 0 && snapshot_version > 0) {
+      current = loaded<state_type>{};
+      snapshot_version = 0;
+      fold(stream, current, foreign);
     }
-    if (out.foreign) return out;
+    if (foreign) return snapshot_version;
     // A snapshot of an older state schema was discarded: replace it now rather than replay again next time.
-    if (stale && out.current.version > 0) {
+    if (stale && current.version > 0) {
       try {
-        snapshots_->save(stream, snapshot<state_type>{out.current.version, state_schema_version_v<state_type>,
-                                                      out.current.state});
-        out.snapshot_version = out.current.version;
+        snapshots_->save(stream, snapshot<state_type>{current.version, state_schema_version_v<state_type>, current.state});
+        snapshot_version = current.version;
       } catch (...) {  // a cache that could not be refreshed; the load itself stands
       }
     }
-    return out;
+    return snapshot_version;
   }
 
   template <class Batch>
