@@ -340,20 +340,20 @@ class postgres_store : public detail::durable_store<postgres_store<Set>, Set, po
   }
 
   void run_group(std::span<detail::pg_append_request* const> group) noexcept {
+    std::uint64_t commits = 0;
     try {
       auto c = tables_.pool().acquire();
-      std::uint64_t commits = 0;
       if (group.size() == 1) {
         group[0]->result = c->try_run(append_events, *group[0]->params, true);
         commits = detail::pg_appended(group[0]->result.get());
       } else {
-        commits = grouped_.run(*c, append_events, group);
+        grouped_.run(*c, append_events, group, commits);
       }
-      commits_.fetch_add(commits, std::memory_order_relaxed);
     } catch (...) {
       for (detail::pg_append_request* r : group)
-        if (r->result == nullptr) r->failure = std::current_exception();
+        if (r->result == nullptr && !r->failure) r->failure = std::current_exception();
     }
+    commits_.fetch_add(commits, std::memory_order_relaxed);
   }
 
   // An insert refused by the server: a writer of the same stream (or of the same ids) that committed

@@ -10,8 +10,10 @@
 // result (its caller maps it, as it would alone: a race on a unique index is sent again), and the
 // others run again in a new transaction. A COMMIT the server refuses (a deferred constraint trigger)
 // rolled everything back without saying whose append was to blame: each then runs alone, and gets the
-// answer it would have had alone. A failed BEGIN throws for every append of the group; a connection
-// lost once COMMIT was queued throws `postgres_outcome_unknown`, since COMMIT may have reached the server.
+// answer it would have had alone (a connection lost then: the append in flight is
+// `postgres_outcome_unknown`, those after it `postgres_connection_error`). A failed BEGIN throws for
+// every append of the group; a connection lost once COMMIT was queued throws `postgres_outcome_unknown`,
+// since COMMIT may have reached the server.
 //
 // The appends run in the order of their streams, so two groups (of two processes) that write the
 // same streams take their stream rows in one order. (Groups repeating the same event ids on other
@@ -62,9 +64,10 @@ inline bool pg_appended(const PGresult* r) noexcept {
 class pg_group_append {
  public:
   // Runs `group` (two appends or more) with statement `append` on `c`, leaving each request with its
-  // result; returns how many transactions that wrote something committed. Throws if the group as a
-  // whole failed: then only the results the server gave (refusals, or appends run alone) stand.
-  std::uint64_t run(pg_connection& c, std::size_t append, std::span<pg_append_request* const> group) {
+  // result; adds to `commits` each transaction that wrote something, as it commits. Throws if the
+  // group as a whole failed: then only the results the server gave (refusals, or appends run alone)
+  // and the failures already set stand.
+  void run(pg_connection& c, std::size_t append, std::span<pg_append_request* const> group, std::uint64_t& commits) {
     order_.assign(group.begin(), group.end());
     std::stable_sort(order_.begin(), order_.end(),
                      [](const pg_append_request* a, const pg_append_request* b) { return a->stream < b->stream; });
@@ -75,20 +78,25 @@ class pg_group_append {
     } forget{order_};
     for (;;) {
       std::erase_if(order_, [](const pg_append_request* r) { return r->result != nullptr; });
-      if (order_.empty()) return 0;
+      if (order_.empty()) return;
       switch (transact(c, name.text)) {
         case outcome::committed:
-          return std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+          commits += std::any_of(order_.begin(), order_.end(), [](const pg_append_request* r) { return pg_appended(r->result.get()); });
+          return;
         case outcome::one_refused:
           continue;
-        case outcome::commit_refused: {
-          std::uint64_t commits = 0;
+        case outcome::commit_refused:
           for (pg_append_request* r : order_) {
-            r->result = c.try_run(append, *r->params, true);
+            try {
+              r->result = c.try_run(append, *r->params, true);
+            } catch (...) {
+              r->failure = std::current_exception();   // lost in flight: outcome unknown
+              if (c.lost()) c.throw_lost(false);        // the appends after it were never sent
+              throw;
+            }
             commits += pg_appended(r->result.get());
           }
-          return commits;
-        }
+          return;
       }
     }
   }
@@ -120,7 +128,9 @@ class pg_group_append {
     for (std::size_t i = 0; i < order_.size(); ++i) {
       const auto status = PQresultStatus(results_[i].get());
       if (status == PGRES_PIPELINE_ABORTED || !pg_connection::failed(results_[i].get())) continue;
-      if (c.lost(results_[i].get())) c.throw_lost(false);  // the pipeline stopped before COMMIT
+      // The sync arrived, so the server ran the whole pipeline, COMMIT too: a result that reads as a
+      // lost connection is libpq's own failure, and the outcome is unknown.
+      if (c.lost(results_[i].get())) c.throw_lost(true);
       order_[i]->result = std::move(results_[i]);            // the one the server refused
       pg_result rolled_back(PQexec(conn, "ROLLBACK"));
       c.check(rolled_back.get(), false, "ROLLBACK");
