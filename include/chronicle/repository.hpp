@@ -176,7 +176,7 @@ class repository {
   /// stream loads as the initial state at version 0; a stream holding an event the aggregate does not
   /// know is a `foreign_event`.
   [[nodiscard]] result<loaded<state_type>, foreign_event> load(std::string_view stream) const {
-    // Built in place and returned as one object: the state is not moved on its way out.
+    // Folded in place into one named result, returned as it is: the compiler can elide its move.
     result<loaded<state_type>, foreign_event> out(in_place_value);
     std::optional<foreign_event> foreign;
     (void)load_latest(stream, *out, foreign);
@@ -391,9 +391,9 @@ class repository {
     });
   }
 
-  // The latest state into `current` (a fresh one): the usable snapshot, then the events after it; or
-  // `foreign` set, where the fold stopped at an event the aggregate does not know. Returns the
-  // version of the snapshot it started from (0 for none).
+  // The latest state into `current` (a fresh one; `foreign` empty): the usable snapshot, then the
+  // events after it; or `foreign` set, where the fold stopped at an event the aggregate does not know.
+  // Returns the version of the snapshot it started from (0 for none).
   std::uint64_t load_latest(std::string_view stream, loaded<state_type>& current,
                             std::optional<foreign_event>& foreign) const {
     std::uint64_t snapshot_version = 0;
