@@ -291,18 +291,27 @@ TEST_CASE("group commit: threads racing for one stream's versions, exactly one a
   (void)test::race_for_one_stream(store, 8, 30);
 }
 
-// Fault injection: a trigger makes the server refuse (RAISE, SQLSTATE P0001) every insert of a "Noted"
-// event. Eight threads alternate appends that must land with appends that hit the refusal, so
+// Fault injection: a trigger on the schema's events table makes the server refuse (RAISE, SQLSTATE
+// P0001) every insert of a "Noted" event, at the insert or, deferred, at COMMIT.
+enum class refusal { on_insert, at_commit };
+void refuse_noted(const test::postgres_schema& schema, refusal when) {
+  const std::string q = "\"" + schema.name + "\"";
+  const bool deferred = when == refusal::at_commit;
+  test::postgres_exec("CREATE FUNCTION " + q + ".fail_noted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                      "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected'; END IF; RETURN NEW; END $$; " +
+                      (deferred ? "CREATE CONSTRAINT TRIGGER fail_noted AFTER INSERT ON " + q +
+                                      ".events DEFERRABLE INITIALLY DEFERRED"
+                                : "CREATE TRIGGER fail_noted BEFORE INSERT ON " + q + ".events") +
+                      " FOR EACH ROW EXECUTE FUNCTION " + q + ".fail_noted()");
+}
+
+// Eight threads alternate appends that must land with appends that hit the refusal, so
 // refusals meet others in groups: the one refused gets the postgres_error, nothing of it is written,
 // and the rest of its group commits (run again in a new transaction).
 TEST_CASE("group commit: an append the server refuses mid-group fails alone; the rest of its group commits") {
   test::postgres_schema schema("group_fault");
   store_type store(test::postgres_conninfo(), {.schema = schema.name});
-  const std::string q = "\"" + schema.name + "\"";
-  test::postgres_exec("CREATE FUNCTION " + q + ".fail_noted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                      "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected'; END IF; RETURN NEW; END $$; "
-                      "CREATE TRIGGER fail_noted BEFORE INSERT ON " + q + ".events FOR EACH ROW EXECUTE FUNCTION " +
-                      q + ".fail_noted()");
+  refuse_noted(schema, refusal::on_insert);
   test::refused_mid_group<chronicle::postgres_error>(store, 30, [](const auto& e) { return e.sqlstate() == "P0001"; });
 }
 
@@ -311,11 +320,8 @@ TEST_CASE("group commit: an append the server refuses mid-group fails alone; the
 TEST_CASE("group commit: a COMMIT the server refuses fails only the append to blame; the rest of its group commits") {
   test::postgres_schema schema("group_commit_fault");
   store_type store(test::postgres_conninfo(), {.schema = schema.name});
+  refuse_noted(schema, refusal::at_commit);
   const std::string q = "\"" + schema.name + "\"";
-  test::postgres_exec("CREATE FUNCTION " + q + ".fail_noted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                      "IF NEW.type = 'Noted' THEN RAISE EXCEPTION 'injected at commit'; END IF; RETURN NULL; END $$; "
-                      "CREATE CONSTRAINT TRIGGER fail_noted AFTER INSERT ON " + q + ".events DEFERRABLE INITIALLY "
-                      "DEFERRED FOR EACH ROW EXECUTE FUNCTION " + q + ".fail_noted()");
   test::refused_mid_group<chronicle::postgres_error>(
       store, 30, [](const auto& e) { return e.sqlstate() == "P0001"; }, false);
   // Alone, the appends draw 30 * 8 * (1 + 2) positions; a group rolled back at COMMIT draws its
