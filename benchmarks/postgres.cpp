@@ -1056,8 +1056,10 @@ void distinct_streams(benchmark::State& state, durability d, side s, bool notify
         if (errors[t]) return;
         try {
           const auto& in = inputs[t];
+          std::size_t refused = 0;  // counted here: neighbouring elements of `failures` share a cache line
           for (std::size_t i = 0; i < w5_appends_per_thread; ++i)
-            failures[t] += !writers.append(t, in.streams[i % w5_streams_per_thread], i / w5_streams_per_thread, in.ids[i]);
+            refused += !writers.append(t, in.streams[i % w5_streams_per_thread], i / w5_streams_per_thread, in.ids[i]);
+          failures[t] = refused;
         } catch (...) {
           errors[t] = std::current_exception();
         }

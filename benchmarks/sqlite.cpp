@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -528,6 +529,92 @@ void shared_store_baseline(benchmark::State& state) {
   if (failed) state.SkipWithError("a command was refused");
 }
 
+// Group commit by hand, the least a threaded store can do: each thread reads its stream on a
+// connection of its own and decides; the one writer connection is shared behind a mutex, and whoever
+// finds no leader commits everything queued in one transaction while the others wait on a condition
+// variable. Each row keeps its own outcome (its INSERT's), so this does the work chronicle's group
+// commit does, with nothing of chronicle around it: it shows what threads can gain on this host at all.
+class raw_group_writer {
+ public:
+  explicit raw_group_writer(const std::string& path) : db_(path) {}
+
+  // Blocks until the transaction carrying the row has committed (or failed); true if the row landed.
+  bool append(const std::string& stream, std::int64_t version, const char* type, const std::string& payload,
+              const chronicle::event_id& id) {
+    row r{&stream, version, type, &payload, &id};
+    std::unique_lock lock(mutex_);
+    queued_.push_back(&r);
+    while (!r.done) {
+      if (leading_) {
+        finished_.wait(lock);
+        continue;
+      }
+      leading_ = true;
+      std::vector<row*> group;
+      group.swap(queued_);
+      lock.unlock();
+      const bool began = db_.exec("BEGIN IMMEDIATE");
+      for (row* g : group) g->landed = began && db_.insert_row(*g->stream, g->version, g->type, *g->payload, *g->id);
+      const bool committed = began && db_.exec("COMMIT");
+      ++commits_;
+      lock.lock();
+      for (row* g : group) g->done = true, g->landed = g->landed && committed;
+      leading_ = false;
+      finished_.notify_all();
+    }
+    return r.landed;
+  }
+
+  std::uint64_t commits() const { return commits_; }
+
+ private:
+  struct row {
+    const std::string* stream;
+    std::int64_t version;
+    const char* type;
+    const std::string* payload;
+    const chronicle::event_id* id;
+    bool landed = false;
+    bool done = false;
+  };
+  raw_sqlite db_;
+  std::mutex mutex_;
+  std::condition_variable finished_;
+  std::vector<row*> queued_;
+  bool leading_ = false;
+  std::uint64_t commits_ = 0;  // written by the leader only
+};
+
+void shared_store_baseline_grouped(benchmark::State& state) {
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  (void)bench::orders_input(connection_orders);  // built before the threads share it
+  std::size_t failed = 0;
+  std::uint64_t commits = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto path = scratch("shared-baseline-grouped");
+    auto writer = std::make_unique<raw_group_writer>(path);
+    state.ResumeTiming();
+    const std::size_t refused = in_threads(threads, [&](std::size_t t) {
+      raw_sqlite reader(path);
+      chronicle::id_generator ids;
+      return raw_share(t, threads, [&](const std::string& stream, const raw_command& c) {
+        const auto [version, status, notes] = reader.load(stream);
+        return status == c.expected_status && writer->append(stream, version + 1, c.type, c.payload, ids());
+      });
+    });
+    state.PauseTiming();
+    failed += refused;
+    commits += writer->commits();
+    writer.reset();
+    state.ResumeTiming();
+  }
+  const double commands = 3.0 * connection_orders * static_cast<double>(state.iterations());
+  state.counters["commands_per_second"] = benchmark::Counter(commands, benchmark::Counter::kIsRate);
+  state.counters["commands_per_commit"] = commits ? commands / static_cast<double>(commits) : 0.0;
+  if (failed) state.SkipWithError("a command was refused");
+}
+
 // ---- A growing file (issue 13) -------------------------------------------------------------------
 // 300,000 OrderNoteAdded events appended to one stream in batches of 1,000, on a fresh file: the
 // rate over the first and the last tenth, and the ratio between them. The baseline inserts the same
@@ -609,6 +696,8 @@ void growth_baseline(benchmark::State& state) {
     benchmark::RegisterBenchmark("W1_sqlite_shared_store/chronicle_no_group_commit", shared_store<false>)
         ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
     benchmark::RegisterBenchmark("W1_sqlite_shared_store/baseline", shared_store_baseline)
+        ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+    benchmark::RegisterBenchmark("W1_sqlite_shared_store/baseline_group_commit", shared_store_baseline_grouped)
         ->Arg(threads)->ArgName("threads")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
     benchmark::RegisterBenchmark("W1_sqlite_shared_store/baseline_one_thread_in_groups", shared_store_batched)
         ->Arg(threads)->ArgName("group")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
