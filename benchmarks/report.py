@@ -141,6 +141,11 @@ def rows(runs):
     one = counter(find(runs, "W5_distinct_streams/chronicle_separate_stores_one_counter/threads:2"), "appends_per_second")
     out.append(("W5 floor: the same plus one shared counter / 1", ratio(one / c1r if one and c1r else None), "-", "-",
                 "(global order's least)", "", None))
+    # What 1.6x leaves for everything two threads share, per append, against what one shared line costs.
+    h = counter(find(runs, "Host_cache_line_handoff"), "seconds_per_handoff")
+    out.append(("W5 at 1.6x: time per append left to share", duration(0.25 / c1r if c1r else None), "-", "-",
+                "(diagnostic)", "", None))
+    out.append(("  host: one cache line handed to the other core", "-", duration(h), "-", "(diagnostic)", "", None))
     for n in (4, 8):  # more threads than the machine's two cores: reported, not targeted
         cn = counter(find(runs, f"W5_distinct_streams/chronicle/threads:{n}"), "appends_per_second")
         bn = counter(find(runs, f"W5_distinct_streams/baseline/threads:{n}"), "appends_per_second")
@@ -190,6 +195,8 @@ def rows(runs):
     g = counter(find(runs, "W1_sqlite_shared_store/baseline_one_thread_in_groups/group:8"), "commands_per_second")
     out.append(("  ceiling: one thread, groups of 8 by hand / 1", "-", ratio(g / b1 if g and b1 else None), "-",
                 "(diagnostic)", "", None))
+    sc = counter(find(runs, "Host_system_call"), "seconds_per_call")
+    out.append(("  host: one system call", "-", duration(sc), "-", "(diagnostic)", "", None))
     c, b = find(runs, "W2_sqlite/chronicle"), find(runs, "W2_sqlite/baseline")
     ct, bt = counter(c, "seconds_per_load"), counter(b, "seconds_per_load")
     r = ct / bt if ct and bt else None
