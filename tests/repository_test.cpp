@@ -4,6 +4,7 @@
 
 #include "support.hpp"
 
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -12,6 +13,25 @@ namespace {
 using namespace counter;
 using chronicle::expected_version;
 using store_t = chronicle::memory_store<counter_event>;
+
+namespace describing {
+struct refused {
+  int code;
+};
+std::string describe(const refused& r) { return "refused " + std::to_string(r.code); }
+struct silent {};
+}  // namespace describing
+
+TEST_CASE("describe makes one line of any command error, of the domain's through its own describe") {
+  chronicle::command_error<describing::refused> e = describing::refused{7};
+  CHECK(chronicle::describe(e) == "refused 7");
+  e = chronicle::concurrency_conflict{"c", expected_version::exact(2), 3};
+  CHECK(chronicle::describe(e) == "concurrency conflict on stream 'c': expected version 2, found version 3");
+  e = chronicle::stream_not_found{"c"};
+  CHECK(chronicle::describe(e) == "stream 'c' not found");
+  static_assert(chronicle::describable<chronicle::store_error>);
+  static_assert(!chronicle::describable<chronicle::command_error<describing::silent>>);
+}
 
 TEST_CASE("execute loads, decides and appends; a rejection is a typed value") {
   store_t store;

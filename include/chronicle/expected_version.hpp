@@ -2,6 +2,7 @@
 /// @file
 /// @brief What a writer expects a stream's version to be: the optimistic-concurrency check.
 #include <cstdint>
+#include <iosfwd>
 
 namespace chronicle {
 inline namespace v0 {
@@ -40,6 +41,19 @@ class expected_version {
   [[nodiscard]] constexpr std::uint64_t version() const noexcept { return version_; }
 
   friend constexpr bool operator==(expected_version, expected_version) = default;
+
+  /// @brief Writes `any()`, `no_stream()`, `stream_exists()` or `exact(n)`: how it was made.
+  /// (A template, so that this header needs only <iosfwd>; include <ostream> to use it.)
+  template <class Char, class Traits>
+  friend std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& os, expected_version e) {
+    switch (e.kind_) {
+      case kind::any: return os << "any()";
+      case kind::no_stream: return os << "no_stream()";
+      case kind::stream_exists: return os << "stream_exists()";
+      case kind::exact: return os << "exact(" << e.version_ << ')';
+    }
+    return os;
+  }
 
  private:
   constexpr expected_version(kind k, std::uint64_t v) noexcept : kind_(k), version_(v) {}
