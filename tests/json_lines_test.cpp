@@ -124,10 +124,19 @@ TEST_CASE("a truncated or corrupt dump is rejected with its line number, the sto
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("type":"Added")"), 14, R"("type":"Gone")"); }).decode->what ==
         chronicle::decode_error::kind::unknown_event);
   CHECK(broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":3)"); }).line == 5);
-  // A gap in the positions is a history memory_store cannot number: the store refuses it whole.
+  // A gap in the positions is a history memory_store cannot number: the store refuses it whole, and
+  // the error still names the line.
   const auto gap = broken(5, [](std::string& l) { l.replace(l.find(R"("position":4)"), 12, R"("position":9)"); });
-  CHECK(gap.line == 0);
+  CHECK(gap.line == 5);
   CHECK(gap.message.find("without gaps") != std::string::npos);
+  // So is a time that goes back across streams (a PostgreSQL history may hold one; memory_store keeps
+  // times in order along positions): position 3 opens its stream, recorded before position 2.
+  const auto back_in_time = broken(4, [](std::string& l) {
+    const auto at = l.find(R"("recorded_at":)") + 14;
+    l.replace(at, l.find(',', at) - at, "1");
+  });
+  CHECK(back_in_time.line == 4);
+  CHECK(back_in_time.message.find("keeps times in order") != std::string::npos);
   CHECK(broken(5, [](std::string& l) {
           const auto at = l.find(R"("id":")") + 6;
           l.replace(at, 36, "00000000-0000-0000-0000-000000000000");

@@ -125,7 +125,7 @@ TEST_CASE("an event over the store's payload limit is refused on append, and a l
   CHECK(strict.stream_version("s") == 1);
   CHECK_THROWS_AS(strict.read_all(1, [](const auto&) {}), chronicle::sqlite_error);
   CHECK_THROWS_WITH(strict.read_stream("s", 1, [](const auto&) {}),
-                    doctest::Contains("4107 bytes, over the limit of 1024"));
+                    doctest::Contains("4107 bytes, over the limit of 1024 (max_payload_size)"));
 }
 
 }  // namespace

@@ -170,6 +170,14 @@ TEST_CASE_TEMPLATE_DEFINE("store contract: versions, positions, reads", Fixture,
     auto retried = store.append("s", expected_version::no_stream(), batch);
     REQUIRE(retried);
     CHECK(*retried == *first);
+    // By ids alone: a run of recorded events, in their order at their place, gets that run's result,
+    // and payloads are not compared.
+    const auto head = store.append("s", expected_version::no_stream(), {batch[0]});
+    REQUIRE(head);
+    CHECK(*head == chronicle::append_result{1, store.find_event(batch[0].id)->position, 1});
+    const auto tail = store.append("s", expected_version::any(), {pending<counter_event>(Added{99}, batch[1].id)});
+    REQUIRE(tail);
+    CHECK(*tail == chronicle::append_result{2, first->position, 1});
     CHECK(store.head_position() == 2);
     CHECK(store.append("t", expected_version::any(), batch).has_error());
     auto partial = store.append("s", expected_version::any(), {batch[0], pending<counter_event>(Added{3}, test::new_id())});

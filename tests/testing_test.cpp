@@ -165,6 +165,42 @@ TEST_CASE("a then() on a rejected command prints the error, and what the domain'
                             "  error:    orders::invalid_transition (cannot go from new to confirmed)");
 }
 
+}  // namespace
+
+// A domain whose error is a variant that has no describe() of its own; one alternative has. (Out of
+// the unnamed namespace, whose name compilers spell differently.)
+namespace lamp {
+struct Lit {
+  static constexpr std::string_view event_name = "Lit";
+  friend bool operator==(const Lit&, const Lit&) = default;
+};
+struct state {
+  bool lit = false;
+  void apply(const Lit&) { lit = true; }
+};
+struct Light {};
+struct already_lit {};
+struct no_power {};
+inline std::string describe(const already_lit&) { return "the lamp is lit already"; }
+using error = std::variant<already_lit, no_power>;
+inline auto decide(const state& s, const Light&) -> chronicle::decision<error, Lit> {
+  if (s.lit) return error{already_lit{}};
+  return Lit{};
+}
+using aggregate = chronicle::aggregate<state, std::variant<Lit>>;
+}  // namespace lamp
+
+namespace {
+
+TEST_CASE("an error variant without describe() of its own prints what its alternative's says" *
+          doctest::expected_failures(1)) {
+  const auto seen = reports_of([] { given<lamp::aggregate>(lamp::Lit{}).when(lamp::Light{}).then(lamp::Lit{}); });
+  REQUIRE(seen.failures.size() == 1);
+  CHECK(seen.failures[0] == "expected 1 event, but the command was rejected\n"
+                            "  expected: [Lit]\n"
+                            "  error:    lamp::already_lit (the lamp is lit already)");
+}
+
 TEST_CASE("a then_error() on an accepted command prints the events" * doctest::expected_failures(1)) {
   const auto seen =
       reports_of([] { given<order_aggregate>(placed).when(ConfirmOrder{"o1"}).then_error<invalid_transition>(); });

@@ -15,7 +15,6 @@
 //                   the queries read after waiting for its checkpoint; a second run sees the first's
 #include "read_side.hpp"
 
-#include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
 #include <chrono>
@@ -110,7 +109,7 @@ int run(Events& events, int more_orders, const remote_view& remote = {}) {
       chronicle::route<CancelOrder>(orders, chronicle::existing(&CancelOrder::order_id)));
   const auto queries = make_query_bus(models);
 
-  boost::uuids::random_generator make_id;
+  chronicle::id_generator make_id;  // time-ordered UUIDs, as the store makes event ids
   const auto user_id = make_id();
 
   std::cout << "commands\n";

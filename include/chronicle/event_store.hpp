@@ -34,6 +34,7 @@
 #include <chronicle/expected_version.hpp>
 #include <chronicle/detail/string_map.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -156,17 +157,27 @@ template <class Batch>
   return std::nullopt;
 }
 
-/// @brief What a store throws for a record a restore (an import of a whole history) cannot take.
+namespace detail {
+// A refused restore: an std::invalid_argument that also says which record, so an import names its line.
+struct restore_refusal : std::invalid_argument {
+  restore_refusal(std::uint64_t at, const std::string& message) : std::invalid_argument(message), position(at) {}
+  std::uint64_t position;
+};
+}  // namespace detail
+
+/// @brief What a store throws for a record a restore (an import of a whole history) cannot take: an
+/// `std::invalid_argument` naming the record's position.
 [[noreturn]] inline void refuse_restore(std::uint64_t position, std::string_view why) {
-  throw std::invalid_argument("chronicle: restore: the record at position " + std::to_string(position) + " " +
-                              std::string(why));
+  throw detail::restore_refusal(
+      position, "chronicle: restore: the record at position " + std::to_string(position) + " " + std::string(why));
 }
 
 namespace detail {
 // The rules every store's `restore` applies, record by record, so that all stores refuse alike:
-// positions strictly increasing (from 1; a store that numbers densely, as memory_store does, also
-// wants no gaps), each stream's versions 1, 2, ... without gaps, each stream's recorded times never
-// going back, no nil id, no payload over the store's limit. (A repeated id each store finds itself.)
+// positions strictly increasing (from 1), each stream's versions 1, 2, ... without gaps, each stream's
+// recorded times never going back, no nil id, no payload over the store's limit. (A repeated id each
+// store finds itself.) A store that promises more, as memory_store does (positions without gaps, and
+// times that never go back along positions, across streams too), asks for `dense`.
 class restore_rules {
  public:
   explicit restore_rules(std::size_t max_payload = static_cast<std::size_t>(-1), bool dense = false) noexcept
@@ -182,10 +193,13 @@ class restore_rules {
       refuse_restore(r.position, "has version " + std::to_string(r.version) + " where its stream needs " +
                                      std::to_string(stream.version + 1));
     if (r.recorded_at < stream.recorded_at) refuse_restore(r.position, "was recorded before its stream's previous event");
+    if (dense_ && r.recorded_at < last_recorded_at_)
+      refuse_restore(r.position, "was recorded before the record at the previous position (this store keeps times in order)");
     if (r.id.is_nil()) refuse_restore(r.position, "has a nil id");
     if (payload_size > max_payload_)
       refuse_restore(r.position, "is " + std::to_string(payload_size) + " bytes, over the store's max_payload_size");
     last_position_ = r.position;
+    last_recorded_at_ = std::max(last_recorded_at_, r.recorded_at);
     stream.version = r.version;
     stream.recorded_at = r.recorded_at;
   }
@@ -198,6 +212,7 @@ class restore_rules {
   std::size_t max_payload_;
   bool dense_;
   std::uint64_t last_position_ = 0;
+  clock::time_point last_recorded_at_{};
   string_map<stream_state> streams_;
 };
 }  // namespace detail

@@ -15,6 +15,7 @@
 #include <chronicle/aggregate.hpp>
 #include <chronicle/detail/diagnostic.hpp>
 #include <chronicle/detail/print.hpp>
+#include <chronicle/detail/variant.hpp>
 #include <chronicle/envelope.hpp>
 #include <chronicle/read_model.hpp>
 
@@ -114,12 +115,21 @@ void print_expected(std::ostream& os, const Es&... expected) {
   os << ']';
 }
 
-// The error's value, then what the domain's `describe(error)` says of it, if it says anything.
+// What the domain's `describe(error)` says of it, if it says anything; of an error variant with no
+// `describe` of its own, what it says of the alternative held.
+template <class Error>
+void print_description(std::ostream& os, const Error& error) {
+  if constexpr (requires { { describe(error) } -> std::convertible_to<std::string_view>; })
+    os << " (" << std::string_view(describe(error)) << ')';
+  else if constexpr (chronicle::detail::is_variant<Error>::value)
+    chronicle::detail::visit_alternative(error, [&](const auto& held) { print_description(os, held); });
+}
+
+// The error's value, then its description.
 template <class Error>
 void print_error(std::ostream& os, const Error& error) {
   chronicle::detail::print(os, error);
-  if constexpr (requires { { describe(error) } -> std::convertible_to<std::string_view>; })
-    os << " (" << std::string_view(describe(error)) << ')';
+  print_description(os, error);
 }
 
 // The described fields in which two values of one type differ ("quantity, unit_price"); empty when the

@@ -87,7 +87,7 @@ class event_codec {
       if (payload.size() > options_.max_payload_size)
         return error(decode_error::kind::too_large, type, schema_version,
                      std::to_string(payload.size()) + " bytes, over the limit of " +
-                         std::to_string(options_.max_payload_size) + " (json_options::max_payload_size)");
+                         std::to_string(options_.max_payload_size) + " (max_payload_size)");
       if (detail::blank(payload)) return error(decode_error::kind::empty_document, type, schema_version, "no JSON");
       boost::system::error_code ec;
       const boost::json::value json = json_.parse(payload, ec);

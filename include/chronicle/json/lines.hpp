@@ -20,6 +20,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -253,9 +254,17 @@ result<std::uint64_t, import_error> import_json_lines(std::istream& in, Store& s
                                          std::to_string(promised) + " events its header promises (truncated?)",
                         std::nullopt};
   const std::uint64_t count = records.size();
+  // What only the store checks (its payload limit, memory_store's gaps) names a position: find its line.
+  std::vector<std::uint64_t> positions;
+  positions.reserve(records.size());
+  for (const auto& r : records) positions.push_back(r.position);
   try {
     store.restore(std::move(records));
-  } catch (const std::invalid_argument& refused) {  // what only the store checks (its payload limit, say)
+  } catch (const detail::restore_refusal& refused) {
+    const auto at = std::lower_bound(positions.begin(), positions.end(), refused.position);
+    const bool found = at != positions.end() && *at == refused.position;
+    return import_error{found ? static_cast<std::size_t>(at - positions.begin()) + 2 : 0, refused.what(), std::nullopt};
+  } catch (const std::invalid_argument& refused) {
     return import_error{0, refused.what(), std::nullopt};
   }
   return result<std::uint64_t, import_error>(in_place_value, count);
