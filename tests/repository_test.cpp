@@ -30,6 +30,7 @@ TEST_CASE("describe makes one line of any command error, of the domain's through
   e = chronicle::stream_not_found{"c"};
   CHECK(chronicle::describe(e) == "stream 'c' not found");
   static_assert(chronicle::describable<chronicle::store_error>);
+  static_assert(chronicle::describable<chronicle::command_error<chronicle::no_error>>);  // a command that never fails
   static_assert(!chronicle::describable<chronicle::command_error<describing::silent>>);
 }
 

@@ -7,6 +7,7 @@
 #include <concepts>
 #include <optional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -18,6 +19,8 @@ inline namespace v0 {
 /// @brief The error type of a decision that never rejects: `decision<no_error, Deposited>`.
 struct no_error {
   friend constexpr bool operator==(no_error, no_error) noexcept { return true; }
+  /// So that `describe()` of a whole `command_error<no_error>` compiles: never the error held.
+  friend std::string describe(no_error) { return "no error"; }
 };
 
 namespace detail {

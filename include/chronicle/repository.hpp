@@ -347,12 +347,13 @@ class repository {
 
   // The stream's snapshot if this state schema wrote it and it is at most `at_most` (a snapshot ahead
   // of its stream, say from another store, would be a state the events never built); `stale` learns
-  // whether one of another schema was there.
+  // whether one of an older schema was there, to be replaced. A newer schema's is left alone: in a
+  // rolling deploy, old and new binaries would otherwise replace each other's at every load.
   std::optional<snapshot<state_type>> usable_snapshot(std::string_view stream, std::uint64_t at_most,
                                                       bool* stale = nullptr) const {
     auto snap = snapshots_->load(stream);  // one object, returned as it is
     if (snap && snap->schema_version != state_schema_version_v<state_type>) {
-      if (stale) *stale = true;
+      if (stale) *stale = snap->schema_version < state_schema_version_v<state_type>;
       snap.reset();
     } else if (snap && snap->version > at_most) {
       snap.reset();
@@ -397,7 +398,7 @@ class repository {
   std::uint64_t load_latest(std::string_view stream, loaded<state_type>& current,
                             std::optional<foreign_event>& foreign) const {
     std::uint64_t snapshot_version = 0;
-    bool stale = false;  // a snapshot was there but could not be used
+    bool stale = false;  // a snapshot of an older state schema was there
     if constexpr (snapshots_enabled) {
       if (auto snap = usable_snapshot(stream, std::numeric_limits<std::uint64_t>::max(), &stale)) {
         current.state = std::move(snap->state);

@@ -4,6 +4,8 @@
 /// order, from its checkpoint on; stopped and resumed where it stopped.
 #include <chronicle/event_store.hpp>
 
+#include <chronicle/detail/interruption.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -61,13 +63,20 @@ class subscription {
 
   // catch_up records handler and store failures in the subscriber, so nothing is expected to escape it.
   void run(std::stop_token stop) noexcept {
+    const detail::stop_token_scope interruptible(stop);  // a store's waits end when we are stopped
     while (!stop.stop_requested()) {
       const std::size_t applied = subscriber_->catch_up(*store_, chunk);
       if (subscriber_->failure().has_value()) break;  // stopped by a failure; failure() says where
       if (applied == 0) {
-        if constexpr (requires { store_->wait_for_position(std::uint64_t{}, idle_wait); })
-          (void)store_->wait_for_position(subscriber_->checkpoint() + 1, idle_wait);
-        else
+        if constexpr (requires { store_->wait_for_position(std::uint64_t{}, idle_wait); }) {
+          try {
+            (void)store_->wait_for_position(subscriber_->checkpoint() + 1, idle_wait);
+          } catch (const detail::interrupted&) {
+            break;  // stopped while the store waited
+          } catch (...) {
+            // The wait failed (the server away); the next catch-up finds out and records it if it lasts.
+          }
+        } else
           std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
     }

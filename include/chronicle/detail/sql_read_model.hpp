@@ -91,6 +91,8 @@ class sql_read_model {
           chunk.push_back(r);
           return chunk.size() < limit;
         });
+      } catch (const interrupted&) {  // its subscription stopped while the store waited: not a failure
+        return applied;
       } catch (...) {  // the store or the database failed: stop here rather than skip anything
         if (Db::transient()) return applied;
         failure_ = projection_failure{from, {}, 0, {}, describe_current_exception(), std::current_exception()};
@@ -113,6 +115,8 @@ class sql_read_model {
             if (r.position <= position) continue;
             try {
               detail::dispatch(projection_, r, db_.writer());
+            } catch (const interrupted&) {
+              throw;  // rolled back: applied when the subscription runs again
             } catch (...) {
               if (Db::transient()) throw;  // the connection, not the handler: rolled back, go on later
               failure_ = projection_failure{r.position, r.stream_id, r.version, r.type(), describe_current_exception(),
@@ -127,6 +131,8 @@ class sql_read_model {
           return true;
         });
         if (committing != 0) seen_ = committing;
+      } catch (const interrupted&) {
+        return applied;
       } catch (...) {
         if (!failure_ && Db::transient()) return applied;  // rolled back or committed: the checkpoint says
         if (!failure_)

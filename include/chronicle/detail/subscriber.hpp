@@ -2,6 +2,7 @@
 // What read models and reactors share: a checkpoint that advances with the work under one lock, a
 // recorded failure that stops them, and a way to wait until they reach a position.
 #include <chronicle/detail/diagnostic.hpp>
+#include <chronicle/detail/interruption.hpp>
 #include <chronicle/detail/timeout.hpp>
 #include <chronicle/projection.hpp>
 #include <chronicle/envelope.hpp>
@@ -133,6 +134,8 @@ class subscriber_core {
         store.read_all(checkpoint() + 1, [&](const auto& r) {
           try {
             apply(r);
+          } catch (const interrupted&) {
+            throw;  // the subscription stopped: the event was not applied, and is applied next time
           } catch (...) {
             fail(r.position, r.stream_id, r.version, r.type(), std::current_exception());
             return false;
@@ -141,6 +144,9 @@ class subscriber_core {
           return ++applied < max_events;
         });
         if (!failure_) finish(checkpoint());
+      } catch (const interrupted&) {
+        // Stopped while the store waited (for a server that is away): not a failure. What was
+        // applied is kept; `finish` is not called, so a durable checkpoint may lag what was applied.
       } catch (...) {
         // Not a handler: the store's read failed, or `finish` did. Stop here too rather than skip anything.
         fail(checkpoint() + 1, {}, 0, {}, std::current_exception());

@@ -223,11 +223,14 @@ class pg_connection {
 
   [[nodiscard]] PGconn* get() const noexcept { return c_; }
   [[nodiscard]] bool broken() const noexcept { return PQstatus(c_) != CONNECTION_OK; }
-  // Whether the server has closed this idle connection (a restart): its socket has reached EOF.
+  // Whether the server has closed this idle connection (a restart): its socket has reached EOF. A
+  // server going down sends an error first, then closes: one read takes the error and leaves the
+  // connection looking alive, so read until nothing more is there (a few reads at most).
   [[nodiscard]] bool dead() {
     if (broken()) return true;
     pollfd fd{PQsocket(c_), POLLIN, 0};
-    if (::poll(&fd, 1, 0) > 0 && (PQconsumeInput(c_) != 1 || PQstatus(c_) != CONNECTION_OK)) return true;
+    for (int reads = 0; reads < 8 && ::poll(&fd, 1, 0) > 0; ++reads, fd.revents = 0)
+      if (PQconsumeInput(c_) != 1 || PQstatus(c_) != CONNECTION_OK) return true;
     while (PGnotify* n = PQnotifies(c_)) PQfreemem(n);
     return false;
   }

@@ -1,6 +1,7 @@
 #pragma once
 // A class over some of a chronicle schema's tables: opens the schema, then keeps a pool whose
 // connections have the class's statements prepared.
+#include <chronicle/detail/interruption.hpp>
 #include <chronicle/postgres/detail/libpq.hpp>
 #include <chronicle/postgres/detail/schema.hpp>
 
@@ -25,7 +26,8 @@ class pg_tables {
   }
 
   // Runs `f` again while it throws `postgres_connection_error` (not `postgres_outcome_unknown`),
-  // until the reconnect timeout has passed.
+  // until the reconnect timeout has passed, or until the subscription whose thread this is stops
+  // (detail/interruption.hpp).
   template <class F>
   auto reconnecting(F&& f) const -> decltype(f()) {
     const auto deadline = std::chrono::steady_clock::now() + pool_.options().reconnect_timeout;
@@ -37,7 +39,7 @@ class pg_tables {
       } catch (const postgres_connection_error&) {
         if (std::chrono::steady_clock::now() + pause >= deadline) throw;
       }
-      std::this_thread::sleep_for(pause);
+      interruptible_sleep(pause);
     }
   }
 
