@@ -66,6 +66,20 @@ struct not_an_aggregate_policy {
   static constexpr bool value = Ok;
 };
 
+template <class Policy, class State, bool Ok = true>
+struct snapshot_predicate_is_not_callable_on_the_state {
+  static_assert(holds_for<Ok, Policy, State>,
+                "chronicle: snapshot_when<Predicate> needs a default-constructible Predicate callable as "
+                "`bool(const State&, std::uint64_t version, std::uint64_t events_since_last_snapshot)`");
+  static constexpr bool value = Ok;
+};
+template <class Policy, class State>
+struct snapshot_policy_diagnostics : std::true_type {};
+template <class Predicate, class State>
+struct snapshot_policy_diagnostics<snapshot_when<Predicate>, State>
+    : snapshot_predicate_is_not_callable_on_the_state<snapshot_when<Predicate>, State,
+                                                       snapshot_when<Predicate>::template accepts<State>> {};
+
 template <class Set, class Event, bool Ok = boost::mp11::mp_contains<events_of<Set>, Event>::value>
 struct ignored_event_is_not_in_the_event_set {
   static_assert(holds_for<Ok, Event, Set>, "chronicle: ignore<...> names an event that is not in the aggregate's event set");
@@ -155,6 +169,7 @@ struct aggregate {
       typename detail::policy_of<detail::concurrency_policy_kind, retry_on_conflict<0>, Policies...>::type;
   using ignored_events = typename detail::policy_of<detail::ignore_policy_kind, ignore<>, Policies...>::type::events;
 
+  static_assert(detail::snapshot_policy_diagnostics<snapshot_policy, State>::value);
   static_assert(detail::ignore_diagnostics<Events, boost::mp11::mp_unique<ignored_events>>::value);
   static_assert(detail::handler_diagnostics<State, events_of<Events>, ignored_events>::value);
 

@@ -40,16 +40,23 @@ struct snapshot_never {
   }
 };
 
-/// @brief Snapshot when `Predicate{}(state, version, events_since_last_snapshot)` says so.
+/// @brief Snapshot when `Predicate{}(state, version, events_since_last_snapshot)` says so: a
+/// default-constructible `Predicate` callable as `bool(const State&, std::uint64_t, std::uint64_t)`
+/// (the aggregate checks it, with a message).
 template <class Predicate>
 struct snapshot_when {
   using policy_kind = detail::snapshot_policy_kind;
   static constexpr bool enabled = true;
   static constexpr bool reads_state = true;
   template <class State>
-    requires std::predicate<const Predicate&, const State&, std::uint64_t, std::uint64_t>
+  static constexpr bool accepts =
+      std::default_initializable<Predicate> && std::predicate<const Predicate&, const State&, std::uint64_t, std::uint64_t>;
+  template <class State>
   static constexpr bool should_snapshot(const State& state, std::uint64_t version, std::uint64_t events_since) {
-    return Predicate{}(state, version, events_since);
+    if constexpr (accepts<State>)
+      return Predicate{}(state, version, events_since);
+    else
+      return false;  // reported once, by the aggregate's check
   }
 };
 
