@@ -4,8 +4,9 @@
 // subscription's thread names its stop token here; a store's retry loop asks `interruption_requested()`
 // between tries and throws `interrupted`, which the subscriber takes as "stopped", not as a failure.
 // One pointer per thread, set only by a subscription's own thread: no state shared between threads.
-#include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <stop_token>
 #include <thread>
 
@@ -21,14 +22,15 @@ inline thread_local const std::stop_token* thread_stop_token = nullptr;
   return thread_stop_token != nullptr && thread_stop_token->stop_requested();
 }
 
-// Sleeps for `pause` unless this thread's subscription is stopped meanwhile: then throws `interrupted`.
+// Sleeps for `pause` unless this thread's subscription is stopped meanwhile (the stop wakes it at
+// once): then throws `interrupted`.
 inline void interruptible_sleep(std::chrono::milliseconds pause) {
-  const auto until = std::chrono::steady_clock::now() + pause;
-  for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
-    if (interruption_requested()) throw interrupted{};
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(10)));
-  }
-  if (interruption_requested()) throw interrupted{};
+  if (thread_stop_token == nullptr) return std::this_thread::sleep_for(pause);
+  std::mutex m;
+  std::condition_variable_any woken;
+  std::unique_lock lock(m);
+  (void)woken.wait_for(lock, *thread_stop_token, pause, [] { return false; });
+  if (thread_stop_token->stop_requested()) throw interrupted{};
 }
 
 // Names `token` as this thread's for its lifetime.
